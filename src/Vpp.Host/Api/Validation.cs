@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+
+namespace Vpp.Host.Api;
+
+/// <summary>Collects field errors and turns them into an RFC 9457 validation problem (400).</summary>
+internal sealed partial class Validation
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex IdPattern();
+
+    public bool IsValid => _errors.Count == 0;
+
+    public IResult Problem() => Results.ValidationProblem(
+        _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
+        title: "The request is invalid");
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        list.Add(message);
+    }
+
+    public string Id(string field, string? value)
+    {
+        if (value is null || !IdPattern().IsMatch(value))
+            Add(field, "Required: 1–64 characters from A–Z, a–z, 0–9, '.', '_', '-'.");
+        return value ?? "";
+    }
+
+    public string Text(string field, string? value, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value)) Add(field, "Required.");
+        else if (value.Length > maxLength) Add(field, $"At most {maxLength} characters.");
+        return value ?? "";
+    }
+
+    public double Number(string field, double? value, double min, double max, bool minExclusive = false)
+    {
+        if (value is not { } v) Add(field, "Required.");
+        else if (!double.IsFinite(v) || v < min || v > max || (minExclusive && v <= min))
+            Add(field, $"Must be a number {(minExclusive ? ">" : "≥")} {min} and ≤ {max}.");
+        return value ?? 0;
+    }
+
+    public double? OptionalNumber(string field, double? value, double min, double max)
+    {
+        if (value is { } v && (!double.IsFinite(v) || v < min || v > max)) Add(field, $"Must be between {min} and {max}.");
+        return value;
+    }
+}

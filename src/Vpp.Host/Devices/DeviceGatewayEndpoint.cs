@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Vpp.Host.Hosting;
+using Vpp.Registry;
+
+namespace Vpp.Host.Devices;
+
+/// <summary>Settings the gateway reads per connection (a snapshot of <see cref="VppHostOptions"/>).</summary>
+internal sealed record VppHostSettings(int TelemetryIntervalMs, double MaxMessagesPerSecond, int MessageBurst, int MaxBadFramesPer10s);
+
+public static class DeviceGatewayEndpoint
+{
+    public const string Path = "/devices/v1/ws";
+
+    public static IEndpointRouteBuilder MapDeviceGateway(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Path, Handle).ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task Handle(HttpContext http, IRegistry registry, IGrainFactory grains, IClock clock,
+        IOptions<VppHostOptions> options, GatewayMetrics metrics, ILoggerFactory logs)
+    {
+        // Authenticate before the upgrade: an unknown device never gets a socket.
+        var token = BearerToken(http.Request.Headers.Authorization.ToString());
+        var device = token is null ? null : await registry.FindByTokenHashAsync(DeviceTokens.Hash(token), http.RequestAborted);
+        if (device is null)
+        {
+            metrics.RejectedUpgrade();
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Device token required",
+                detail: token is null ? "Send 'Authorization: Bearer <device token>' on the upgrade request." : "The device token is unknown, rotated or revoked.")
+                .ExecuteAsync(http);
+            return;
+        }
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket upgrade required").ExecuteAsync(http);
+            return;
+        }
+
+        var o = options.Value;
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        var session = new DeviceSession(socket, device, grains, clock,
+            new VppHostSettings(o.TelemetryIntervalMs, o.MaxMessagesPerSecond, o.MessageBurst, o.MaxBadFramesPer10s),
+            metrics, logs.CreateLogger<DeviceSession>());
+        await session.RunAsync(http.RequestAborted);
+    }
+
+    private static string? BearerToken(string header)
+    {
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return null;
+        var token = header[scheme.Length..].Trim();
+        return token.Length is > 0 and <= 256 ? token : null;
+    }
+}

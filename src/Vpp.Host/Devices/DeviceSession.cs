@@ -1,0 +1,190 @@
+using System.Net.WebSockets;
+using NodaTime;
+using Vpp.Contracts.Devices;
+using Vpp.Protocol;
+using Vpp.Registry;
+
+namespace Vpp.Host.Devices;
+
+/// <summary>
+/// One device's WebSocket connection: validates every frame, hands readings to the twin, relays
+/// acks, and is the twin's <see cref="IDeviceConnection"/> for setpoints and closing.
+/// Sends are serialised (WebSocket allows one send at a time).
+/// </summary>
+internal sealed class DeviceSession(
+    WebSocket socket,
+    DeviceRegistration device,
+    IGrainFactory grains,
+    IClock clock,
+    VppHostSettings settings,
+    GatewayMetrics metrics,
+    ILogger log) : IDeviceConnection
+{
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly DeviceProfile _profile = device.Profile;
+    private readonly FloodGuard _flood = new(settings.MaxMessagesPerSecond, settings.MessageBurst, settings.MaxBadFramesPer10s);
+    private long _lastSeq = -1;
+
+    public async Task RunAsync(CancellationToken aborted)
+    {
+        var twin = DeviceGrains.Get(grains, device.Kind, device.DeviceId);
+        var self = grains.CreateObjectReference<IDeviceConnection>(this);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closing.Token);
+        metrics.Opened();
+        try
+        {
+            var connected = await twin.Connect(self);
+            _lastSeq = connected.LastSeq;
+            await SendAsync(new WelcomeMessage(clock.GetCurrentInstant(), settings.TelemetryIntervalMs, connected.LastSeq));
+            foreach (var pending in connected.PendingSetpoints) await SendSetpoint(pending);
+            await ReceiveLoop(twin, linked.Token);
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+        }
+        catch (WebSocketException e)
+        {
+            log.LogDebug(e, "Device {DeviceId} connection dropped", device.DeviceId);
+        }
+        finally
+        {
+            metrics.Closed();
+            try { await twin.Disconnect(self); }
+            catch (Exception e) { log.LogWarning(e, "Could not unbind device {DeviceId} from its twin", device.DeviceId); }
+            grains.DeleteObjectReference<IDeviceConnection>(self);
+        }
+    }
+
+    private async Task ReceiveLoop(IDeviceGrain twin, CancellationToken ct)
+    {
+        var buffer = new byte[DeviceMessageParser.MaxFrameBytes + 1];
+        while (socket.State == WebSocketState.Open)
+        {
+            var length = 0;
+            var oversized = false;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                // Past the limit keep draining the frame into the last slot: the frame is refused whole.
+                var room = oversized ? buffer.AsMemory(buffer.Length - 1) : buffer.AsMemory(length);
+                result = await socket.ReceiveAsync(room, ct);
+                if (!oversized) length += result.Count;
+                if (length > DeviceMessageParser.MaxFrameBytes) oversized = true;
+            } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye");
+                return;
+            }
+
+            metrics.Frame();
+            var now = clock.GetCurrentInstant();
+            if (!_flood.AllowFrame(now))
+            {
+                await Flooded("too many messages");
+                return;
+            }
+
+            if (oversized)
+            {
+                if (!await Refuse(ProtocolErrors.FrameTooLarge, $"Frames are limited to {DeviceMessageParser.MaxFrameBytes} bytes.", now)) return;
+                continue;
+            }
+            if (result.MessageType == WebSocketMessageType.Binary)
+            {
+                if (!await Refuse(ProtocolErrors.BinaryNotSupported, "Send JSON text frames.", now)) return;
+                continue;
+            }
+
+            var parsed = DeviceMessageParser.Parse(buffer.AsSpan(0, length), _profile, now);
+            if (parsed.Error is { } error)
+            {
+                if (!await Refuse(error.Code, error.Message, now)) return;
+                continue;
+            }
+
+            switch (parsed.Message)
+            {
+                case TelemetryMessage t:
+                    // Cheap local dedupe; the twin dedupes again across reconnects and hosts.
+                    if (t.Seq <= _lastSeq) continue;
+                    _lastSeq = t.Seq;
+                    await twin.Report(new TelemetryReading(t.Seq, t.Ts, t.PowerKw, t.SocPct, t.AvailableKw, t.GridKw, t.LoadKw));
+                    break;
+                case HelloMessage h:
+                    log.LogDebug("Device {DeviceId} says hello, firmware {Firmware}", h.DeviceId, h.Firmware);
+                    break;
+                case AckMessage a:
+                    var outcome = await twin.Acknowledge(a.CommandId, a.Status, a.Reason);
+                    if (outcome == AckOutcome.UnknownCommand
+                        && !await Refuse(ProtocolErrors.UnknownCommand, $"No command '{a.CommandId}' was issued to this device.", now)) return;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Sends an error frame; false (after closing with 1008) when bad frames amount to a flood.</summary>
+    private async Task<bool> Refuse(string code, string message, Instant now)
+    {
+        metrics.Error(code);
+        await SendAsync(new ErrorMessage(code, message));
+        if (_flood.AllowBadFrame(now)) return true;
+        await Flooded("too many bad frames");
+        return false;
+    }
+
+    private async Task Flooded(string why)
+    {
+        log.LogWarning("Closing device {DeviceId}: {Why}", device.DeviceId, why);
+        await CloseAsync(WebSocketCloseStatus.PolicyViolation, why);
+    }
+
+    public async Task SendSetpoint(CommandRecord command) =>
+        await SendAsync(new SetpointMessage(command.CommandId, command.PowerKw, command.ValidUntil, command.Reason, command.MinSocPct));
+
+    public Task Close(int closeCode, string reason)
+    {
+        _ = CloseAndStop((WebSocketCloseStatus)closeCode, reason);
+        return Task.CompletedTask;
+    }
+
+    private async Task CloseAndStop(WebSocketCloseStatus code, string reason)
+    {
+        await CloseAsync(code, reason);
+        await _closing.CancelAsync();
+    }
+
+    private async Task CloseAsync(WebSocketCloseStatus code, string reason)
+    {
+        await _sendLock.WaitAsync();
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await socket.CloseOutputAsync(code, reason, CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private async Task SendAsync(ServerMessage message)
+    {
+        var bytes = MessageWriter.Write(message);
+        await _sendLock.WaitAsync();
+        try
+        {
+            if (socket.State == WebSocketState.Open)
+                await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+}

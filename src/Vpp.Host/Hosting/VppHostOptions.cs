@@ -1,0 +1,32 @@
+namespace Vpp.Host.Hosting;
+
+/// <summary>Configuration of the host (section "Vpp"); every key is listed in docs/configuration.md.</summary>
+public sealed class VppHostOptions
+{
+    public const string Section = "Vpp";
+
+    /// <summary>Operator API key (header X-Api-Key). Empty: one is generated at start-up and printed.</summary>
+    public string OperatorApiKey { get; set; } = "";
+
+    /// <summary>Telemetry interval devices are told in <c>welcome</c>.</summary>
+    public int TelemetryIntervalMs { get; set; } = 1000;
+
+    /// <summary>Sustained messages per second one device connection may send before it is closed with 1008.</summary>
+    public double MaxMessagesPerSecond { get; set; } = 50;
+
+    /// <summary>Burst allowance on top of the sustained rate.</summary>
+    public int MessageBurst { get; set; } = 200;
+
+    /// <summary>Bad frames one connection may send within 10 seconds before it is closed with 1008.</summary>
+    public int MaxBadFramesPer10s { get; set; } = 20;
+
+    public OrleansOptions Orleans { get; set; } = new();
+
+    public sealed class OrleansOptions
+    {
+        public string ClusterId { get; set; } = "vpp-dev";
+        public string ServiceId { get; set; } = "vpp";
+        public int SiloPort { get; set; } = 11111;
+        public int GatewayPort { get; set; } = 30000;
+    }
+}

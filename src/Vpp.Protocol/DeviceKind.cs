@@ -1,0 +1,8 @@
+namespace Vpp.Protocol;
+
+public enum DeviceKind
+{
+    Battery,
+    Solar,
+    Meter,
+}
