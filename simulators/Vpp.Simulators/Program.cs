@@ -1,0 +1,72 @@
+using NodaTime;
+using Vpp.Simulators.Bench;
+using Vpp.Simulators.Common;
+using Vpp.Simulators.Fleet;
+
+const string usage = """
+    vpp-sim — simulators for VPP
+
+      fleet   --url http://localhost:5080 --api-key KEY [--homes 50] [--prefix home] [--time-zone Europe/Berlin]
+              [--seed 1] [--interval-ms 1000] [--duration-s N]
+              Registers homes (battery + solar + meter each) and runs every device as a WebSocket client.
+      sink    [--port 5099]
+              Bare Kestrel WebSocket sink that only counts frames (benchmark baseline).
+      ingest  --url URL --target host|sink [--api-key KEY] [--devices 200] [--warmup-s 20] [--seconds 30]
+              Blasts telemetry from N devices and prints the server-side ingest rate.
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(usage);
+    return 0;
+}
+
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+try
+{
+    var a = new Args(args.Skip(1));
+    switch (args[0])
+    {
+        case "fleet":
+        {
+            var duration = a.Optional("duration-s") is { } ds ? TimeSpan.FromSeconds(int.Parse(ds)) : (TimeSpan?)null;
+            var options = new FleetOptions(new Uri(a.String("url", "http://localhost:5080")), a.String("api-key", Environment.GetEnvironmentVariable("VPP_API_KEY") ?? ""),
+                a.Int("homes", 50), a.String("prefix", "home"), a.String("time-zone", "Europe/Berlin"), a.Int("seed", 1), duration, a.Int("interval-ms", 1000));
+            a.EnsureAllUsed();
+            await new FleetRunner(options, SystemClock.Instance, Console.Out).RunAsync(cts.Token);
+            return 0;
+        }
+        case "sink":
+        {
+            var port = a.Int("port", 5099);
+            a.EnsureAllUsed();
+            await BareSink.RunAsync(port, cts.Token);
+            return 0;
+        }
+        case "ingest":
+        {
+            var url = new Uri(a.String("url", "http://localhost:5080"));
+            var target = a.String("target", "host");
+            var key = a.String("api-key", Environment.GetEnvironmentVariable("VPP_API_KEY") ?? "");
+            var devices = a.Int("devices", 200);
+            var warmup = TimeSpan.FromSeconds(a.Int("warmup-s", 20));
+            var seconds = TimeSpan.FromSeconds(a.Int("seconds", 30));
+            a.EnsureAllUsed();
+            await IngestBench.RunAsync(url, target, key, devices, warmup, seconds, Console.Out, cts.Token);
+            return 0;
+        }
+        default:
+            Console.Error.WriteLine($"Unknown command '{args[0]}'.\n{usage}");
+            return 2;
+    }
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+catch (OperationCanceledException)
+{
+    return 0;
+}

@@ -1,0 +1,99 @@
+using System.Text;
+using NodaTime;
+
+namespace Vpp.Protocol.Tests;
+
+public class DeviceMessageParserTests
+{
+    private static readonly Instant Now = Instant.FromUtc(2026, 11, 23, 12, 0);
+    private static readonly DeviceProfile Battery = new("bat-1", DeviceKind.Battery, 5);
+    private static readonly DeviceProfile Solar = new("pv-1", DeviceKind.Solar, 8);
+    private static readonly DeviceProfile Meter = new("m-1", DeviceKind.Meter, 0);
+
+    private static ParseResult Parse(string json, DeviceProfile? device = null) =>
+        DeviceMessageParser.Parse(Encoding.UTF8.GetBytes(json), device ?? Battery, Now);
+
+    [Fact]
+    public void Battery_telemetry_parses()
+    {
+        var r = Parse("""{"type":"telemetry","seq":7,"ts":"2026-11-23T11:59:59Z","powerKw":-2.5,"socPct":41.5}""");
+        r.Error.Should().BeNull();
+        r.Message.Should().Be(new TelemetryMessage(7, Instant.FromUtc(2026, 11, 23, 11, 59, 59), -2.5, 41.5, null, null, null));
+    }
+
+    [Fact]
+    public void Solar_and_meter_telemetry_parse_with_their_fields()
+    {
+        Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","powerKw":3,"availableKw":3.4}""", Solar).IsOk.Should().BeTrue();
+        var m = Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","gridKw":-1.2,"loadKw":0.8}""", Meter);
+        m.Message.Should().BeOfType<TelemetryMessage>().Which.GridKw.Should().Be(-1.2);
+    }
+
+    [Fact]
+    public void Hello_and_ack_parse()
+    {
+        Parse("""{"type":"hello","deviceId":"bat-1","firmware":"1.2"}""").Message.Should().Be(new HelloMessage("bat-1", "1.2"));
+        Parse("""{"type":"ack","commandId":"c1","status":"rejected","reason":"busy"}""").Message
+            .Should().Be(new AckMessage("c1", AckStatus.Rejected, "busy"));
+    }
+
+    [Fact]
+    public void Unknown_fields_are_ignored_for_forward_compatibility() =>
+        Parse("""{"type":"hello","deviceId":"bat-1","extra":{"nested":[1,2]}}""").IsOk.Should().BeTrue();
+
+    [Theory]
+    [InlineData("not json", ProtocolErrors.InvalidJson)]
+    [InlineData("[1,2]", ProtocolErrors.InvalidJson)]
+    [InlineData("{\"type\":\"telemetry\"", ProtocolErrors.InvalidJson)]
+    [InlineData("{\"type\":\"hello\",\"deviceId\":\"bat-1\"} {}", ProtocolErrors.InvalidJson)]
+    [InlineData("{\"seq\":1}", ProtocolErrors.InvalidField)]
+    [InlineData("{\"type\":\"reboot\"}", ProtocolErrors.UnknownType)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":\"7\",\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":1,\"socPct\":50}", ProtocolErrors.InvalidField)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":-1,\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":1,\"socPct\":50}", ProtocolErrors.InvalidField)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"yesterday\",\"powerKw\":1,\"socPct\":50}", ProtocolErrors.InvalidField)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":\"1\",\"socPct\":50}", ProtocolErrors.InvalidField)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":1}", ProtocolErrors.InvalidField)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":NaN,\"socPct\":50}", ProtocolErrors.NonFiniteNumber)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":\"Infinity\",\"socPct\":50}", ProtocolErrors.NonFiniteNumber)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":1e999,\"socPct\":50}", ProtocolErrors.NonFiniteNumber)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":1,\"socPct\":100.5}", ProtocolErrors.SocOutOfRange)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":1,\"socPct\":-0.1}", ProtocolErrors.SocOutOfRange)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":7.51,\"socPct\":50}", ProtocolErrors.PowerOutOfRange)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-23T12:00:00Z\",\"powerKw\":-7.51,\"socPct\":50}", ProtocolErrors.PowerOutOfRange)]
+    [InlineData("{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-23T12:06:00Z\",\"powerKw\":1,\"socPct\":50}", ProtocolErrors.TimestampInFuture)]
+    [InlineData("{\"type\":\"hello\",\"deviceId\":\"someone-else\"}", ProtocolErrors.DeviceIdMismatch)]
+    [InlineData("{\"type\":\"ack\",\"commandId\":\"c1\",\"status\":\"done\"}", ProtocolErrors.InvalidField)]
+    public void Bad_frames_get_their_documented_code(string json, string code)
+    {
+        var r = Parse(json);
+        r.Message.Should().BeNull();
+        r.Error!.Code.Should().Be(code);
+        ProtocolErrors.All.Should().Contain(code);
+    }
+
+    [Fact]
+    public void Power_at_exactly_one_and_a_half_times_rating_is_accepted() =>
+        Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","powerKw":7.5,"socPct":50}""").IsOk.Should().BeTrue();
+
+    [Fact]
+    public void Solar_available_power_beyond_rating_is_refused() =>
+        Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","powerKw":1,"availableKw":12.1}""", Solar).Error!.Code
+            .Should().Be(ProtocolErrors.PowerOutOfRange);
+
+    [Fact]
+    public void Oversized_frames_are_refused_before_parsing()
+    {
+        var big = "{\"type\":\"hello\",\"deviceId\":\"bat-1\",\"pad\":\"" + new string('x', DeviceMessageParser.MaxFrameBytes) + "\"}";
+        Parse(big).Error!.Code.Should().Be(ProtocolErrors.FrameTooLarge);
+    }
+
+    [Fact]
+    public void Writer_output_round_trips_through_the_parser()
+    {
+        var t = new TelemetryMessage(3, Instant.FromUtc(2026, 11, 23, 11, 0), 1.25, 60, null, null, null);
+        DeviceMessageParser.Parse(MessageWriter.Write(t), Battery, Now).Message.Should().Be(t);
+
+        var sp = new SetpointMessage("c9", -2, Now, "test", 20);
+        ServerMessageParser.Parse(MessageWriter.Write(sp)).Should().Be(sp);
+    }
+}
