@@ -9,6 +9,7 @@ public sealed class TwinMetrics
     private readonly Counter<long> _ingested;
     private readonly Counter<long> _duplicates;
     private long _ingestedTotal;
+    private long _duplicatesTotal;
 
     public TwinMetrics(IMeterFactory meters)
     {
@@ -19,6 +20,7 @@ public sealed class TwinMetrics
 
     /// <summary>Readings applied to twins on this silo since start (for diagnostics and load runs).</summary>
     public long IngestedTotal => Interlocked.Read(ref _ingestedTotal);
+    public long DuplicatesTotal => Interlocked.Read(ref _duplicatesTotal);
 
     public void Ingested()
     {
@@ -26,5 +28,9 @@ public sealed class TwinMetrics
         _ingested.Add(1);
     }
 
-    public void Duplicate() => _duplicates.Add(1);
+    public void Duplicate()
+    {
+        Interlocked.Increment(ref _duplicatesTotal);
+        _duplicates.Add(1);
+    }
 }

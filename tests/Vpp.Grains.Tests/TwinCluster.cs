@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Testing;
+using Orleans.TestingHost;
+using Vpp.Contracts.Devices;
+using Vpp.Contracts.Fleet;
+using Vpp.Contracts.Sites;
+using Vpp.Grains.Hosting;
+using Vpp.Grains.Live;
+using Vpp.Protocol;
+using Vpp.Registry;
+
+namespace Vpp.Grains.Tests;
+
+/// <summary>Two silos in one process sharing a registry, a fake clock and a recording live publisher.</summary>
+public sealed class TwinCluster : IAsyncLifetime
+{
+    public InMemoryRegistry Registry { get; } = new();
+    public FakeClock Clock { get; } = new(Instant.FromUtc(2026, 11, 23, 12, 0));
+    public RecordingPublisher Live { get; } = new();
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public IClusterClient Client => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton<IRegistry>(Registry);
+            silo.Services.AddSingleton<IClock>(Clock);
+            silo.Services.AddSingleton<ILivePublisher>(Live);
+            silo.Services.AddVppTwins(o => o.PublishInterval = Duration.FromMilliseconds(100));
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    public long DuplicatesSeen => Cluster.Silos.Sum(s => s.ServiceProvider.GetRequiredService<TwinMetrics>().DuplicatesTotal);
+
+    /// <summary>Registers a home with a 10 kWh / 5 kW battery (81 % RTE), 6 kW PV and a meter.</summary>
+    public async Task<string> RegisterHomeAsync(string siteId, double reservePct = 20)
+    {
+        var now = Clock.GetCurrentInstant();
+        await Registry.TryAddSiteAsync(new SiteRegistration(siteId, "Home " + siteId, "Europe/Berlin", reservePct, null, null, now));
+        await Registry.TryAddDeviceAsync(new DeviceRegistration(siteId + "-bat", siteId, DeviceKind.Battery, new BatteryRatings(10, 5, 5, 0.81), null, now), "h-bat-" + siteId);
+        await Registry.TryAddDeviceAsync(new DeviceRegistration(siteId + "-pv", siteId, DeviceKind.Solar, null, 6, now), "h-pv-" + siteId);
+        await Registry.TryAddDeviceAsync(new DeviceRegistration(siteId + "-meter", siteId, DeviceKind.Meter, null, null, now), "h-m-" + siteId);
+        return siteId;
+    }
+
+    public static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> until, int timeoutMs = 10_000)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var value = await read();
+            if (until(value) || DateTimeOffset.UtcNow > deadline) return value;
+            await Task.Delay(50);
+        }
+    }
+}
+
+public sealed class RecordingPublisher : ILivePublisher
+{
+    public ConcurrentQueue<SiteState> Sites { get; } = new();
+    public ConcurrentQueue<FleetSummary> Fleet { get; } = new();
+    public void PublishSite(SiteState state) => Sites.Enqueue(state);
+    public void PublishFleet(FleetSummary summary) => Fleet.Enqueue(summary);
+}
+
+/// <summary>Stands in for the gateway's socket: records what the twin pushes.</summary>
+public sealed class RecordingConnection : IDeviceConnection
+{
+    public ConcurrentQueue<CommandRecord> Setpoints { get; } = new();
+    public ConcurrentQueue<int> Closes { get; } = new();
+
+    public Task SendSetpoint(CommandRecord command)
+    {
+        Setpoints.Enqueue(command);
+        return Task.CompletedTask;
+    }
+
+    public Task Close(int closeCode, string reason)
+    {
+        Closes.Enqueue(closeCode);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,208 @@
+using NodaTime;
+using Vpp.Contracts.Devices;
+using Vpp.Contracts.Fleet;
+using Vpp.Contracts.Sites;
+using Vpp.Protocol;
+
+namespace Vpp.Grains.Tests;
+
+public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
+{
+    private IClusterClient Client => twins.Client;
+    private Instant Now => twins.Clock.GetCurrentInstant();
+
+    private async Task<(IBatteryGrain Battery, RecordingConnection Connection, IDeviceConnection Ref)> ConnectBattery(string siteId)
+    {
+        var battery = Client.GetGrain<IBatteryGrain>(siteId + "-bat");
+        var connection = new RecordingConnection();
+        var reference = Client.CreateObjectReference<IDeviceConnection>(connection);
+        await battery.Connect(reference);
+        return (battery, connection, reference);
+    }
+
+    private async Task ConnectAndReport(string deviceId, DeviceKind kind, TelemetryReading reading)
+    {
+        var grain = DeviceGrains.Get(Client, kind, deviceId);
+        await grain.Connect(Client.CreateObjectReference<IDeviceConnection>(new RecordingConnection()));
+        await grain.Report(reading);
+    }
+
+    [Fact]
+    public async Task Readings_from_three_devices_make_the_site_balance_and_are_published_live()
+    {
+        var site = await twins.RegisterHomeAsync("s-balance");
+        // PV 3 kW, battery charging 1 kW at 60 %, importing 0.5 kW: the home uses 2.5 kW.
+        await ConnectAndReport(site + "-bat", DeviceKind.Battery, new TelemetryReading(1, Now, -1, 60, null, null, null));
+        await ConnectAndReport(site + "-pv", DeviceKind.Solar, new TelemetryReading(1, Now, 3, null, 3.2, null, null));
+        await ConnectAndReport(site + "-meter", DeviceKind.Meter, new TelemetryReading(1, Now, 0, null, null, 0.5, 2.5));
+
+        var state = await TwinCluster.Eventually(() => Client.GetGrain<ISiteGrain>(site).GetState(),
+            s => s.Devices.All(d => d.Status == DeviceStatus.Online) && s.LoadKw > 0);
+
+        state.Status.Should().Be(SiteStatus.Online);
+        state.PvKw.Should().Be(3);
+        state.BatteryKw.Should().Be(-1);
+        state.GridKw.Should().Be(0.5);
+        state.LoadKw.Should().Be(2.5);
+        state.SocPct.Should().Be(60);
+        state.StoredKwh.Should().BeApproximately(6, 1e-9);
+        // 4 kWh above the 20 % reserve × 0.9 = 3.6 kWh at 5 kW = 43.2 min.
+        state.Flexibility.UpKw.Should().Be(5);
+        state.Flexibility.UpMinutes.Should().BeApproximately(43.2, 1e-6);
+        var published = await TwinCluster.Eventually(() => Task.FromResult(twins.Live.Sites.Where(s => s.SiteId == site && s.LoadKw > 0).ToList()), l => l.Count > 0);
+        published.Should().NotBeEmpty("the site publishes its state to live viewers");
+    }
+
+    [Fact]
+    public async Task A_repeated_or_older_seq_is_ignored()
+    {
+        var site = await twins.RegisterHomeAsync("s-seq");
+        var (battery, _, _) = await ConnectBattery(site);
+        await battery.Report(new TelemetryReading(5, Now, 1, 50, null, null, null));
+        await TwinCluster.Eventually(battery.GetState, s => s.Last?.Seq == 5);
+        var duplicatesBefore = twins.DuplicatesSeen;
+
+        await battery.Report(new TelemetryReading(5, Now, 2, 51, null, null, null));
+        await battery.Report(new TelemetryReading(3, Now, 3, 52, null, null, null));
+
+        (await TwinCluster.Eventually(() => Task.FromResult(twins.DuplicatesSeen), d => d == duplicatesBefore + 2)).Should().Be(duplicatesBefore + 2);
+        var state = await battery.GetState();
+        state.Last!.Seq.Should().Be(5);
+        state.Last.PowerKw.Should().Be(1);
+        (await battery.Connect(Client.CreateObjectReference<IDeviceConnection>(new RecordingConnection()))).LastSeq.Should().Be(5);
+    }
+
+    [Fact]
+    public async Task A_setpoint_reaches_the_connection_and_its_acks_are_tracked()
+    {
+        var site = await twins.RegisterHomeAsync("s-setpoint");
+        var (battery, connection, _) = await ConnectBattery(site);
+        await battery.Report(new TelemetryReading(1, Now, 0, 70, null, null, null));
+
+        var command = await battery.IssueSetpoint(new SetpointRequest(3, Duration.FromMinutes(15), "test"));
+
+        command.Status.Should().Be(CommandStatus.Sent);
+        command.MinSocPct.Should().Be(20, "the device is told the home's backup reserve");
+        command.ValidUntil.Should().Be(Now + Duration.FromMinutes(15));
+        connection.Setpoints.Should().ContainSingle(c => c.CommandId == command.CommandId && c.PowerKw == 3);
+
+        (await battery.Acknowledge(command.CommandId, AckStatus.Accepted, null)).Should().Be(AckOutcome.Recorded);
+        (await battery.Acknowledge(command.CommandId, AckStatus.Accepted, null)).Should().Be(AckOutcome.Duplicate);
+        (await battery.Acknowledge("cmd_unknown", AckStatus.Accepted, null)).Should().Be(AckOutcome.UnknownCommand);
+        (await battery.GetCommands()).Single(c => c.CommandId == command.CommandId).Status.Should().Be(CommandStatus.Accepted);
+    }
+
+    [Fact]
+    public async Task Setpoints_beyond_limits_or_below_reserve_are_refused()
+    {
+        var site = await twins.RegisterHomeAsync("s-refuse", reservePct: 30);
+        var (battery, connection, _) = await ConnectBattery(site);
+        await battery.Report(new TelemetryReading(1, Now, 0, 30, null, null, null));
+
+        var tooBig = () => battery.IssueSetpoint(new SetpointRequest(5.5, Duration.FromMinutes(5), "t"));
+        await tooBig.Should().ThrowAsync<ArgumentOutOfRangeException>().WithMessage("*max discharge*");
+        var atReserve = () => battery.IssueSetpoint(new SetpointRequest(1, Duration.FromMinutes(5), "t"));
+        await atReserve.Should().ThrowAsync<ArgumentOutOfRangeException>().WithMessage("*backup reserve*");
+        connection.Setpoints.Should().BeEmpty();
+
+        (await battery.IssueSetpoint(new SetpointRequest(-5, Duration.FromMinutes(5), "charge"))).Status.Should().Be(CommandStatus.Sent);
+    }
+
+    [Fact]
+    public async Task A_running_discharge_is_stopped_when_telemetry_reaches_the_reserve()
+    {
+        var site = await twins.RegisterHomeAsync("s-guard", reservePct: 20);
+        var (battery, connection, _) = await ConnectBattery(site);
+        await battery.Report(new TelemetryReading(1, Now, 0, 40, null, null, null));
+        var discharge = await battery.IssueSetpoint(new SetpointRequest(4, Duration.FromMinutes(30), "dispatch"));
+
+        await battery.Report(new TelemetryReading(2, Now, 4, 19.9, null, null, null));
+
+        var stop = await TwinCluster.Eventually(() => Task.FromResult(connection.Setpoints.LastOrDefault()), c => c?.PowerKw == 0);
+        stop!.PowerKw.Should().Be(0);
+        stop.Reason.Should().Contain("backup reserve");
+        (await battery.GetCommands()).Single(c => c.CommandId == discharge.CommandId).Status.Should().Be(CommandStatus.Superseded);
+    }
+
+    [Fact]
+    public async Task A_setpoint_issued_while_offline_is_delivered_on_connect_until_it_expires()
+    {
+        var site = await twins.RegisterHomeAsync("s-pending");
+        var battery = Client.GetGrain<IBatteryGrain>(site + "-bat");
+        var pending = await battery.IssueSetpoint(new SetpointRequest(-2, Duration.FromMinutes(10), "charge"));
+        pending.Status.Should().Be(CommandStatus.Pending);
+
+        var connected = await battery.Connect(Client.CreateObjectReference<IDeviceConnection>(new RecordingConnection()));
+        connected.PendingSetpoints.Should().ContainSingle(c => c.CommandId == pending.CommandId && c.Status == CommandStatus.Sent);
+    }
+
+    [Fact]
+    public async Task A_second_connection_replaces_the_first_with_close_code_4000()
+    {
+        var site = await twins.RegisterHomeAsync("s-replace");
+        var (battery, first, _) = await ConnectBattery(site);
+        await battery.Connect(Client.CreateObjectReference<IDeviceConnection>(new RecordingConnection()));
+
+        var closes = await TwinCluster.Eventually(() => Task.FromResult(first.Closes.ToArray()), c => c.Length > 0);
+        closes.Should().Equal(ProtocolCloseCodes.Replaced);
+    }
+
+    [Fact]
+    public async Task A_device_silent_for_three_intervals_turns_stale_and_leaves_flexibility()
+    {
+        var site = await twins.RegisterHomeAsync("s-stale");
+        var (battery, _, _) = await ConnectBattery(site);
+        await battery.Report(new TelemetryReading(1, Now, 0, 80, null, null, null));
+        var fresh = await TwinCluster.Eventually(() => Client.GetGrain<ISiteGrain>(site).GetState(), s => s.Flexibility.UpKw > 0);
+        fresh.Flexibility.UpKw.Should().Be(5);
+
+        twins.Clock.Advance(Duration.FromSeconds(3.5));
+
+        (await battery.GetState()).Status.Should().Be(DeviceStatus.Stale);
+        var stale = await Client.GetGrain<ISiteGrain>(site).GetState();
+        stale.Devices.Single(d => d.DeviceId == site + "-bat").Status.Should().Be(DeviceStatus.Stale);
+        stale.Flexibility.Should().Be(FlexibilityView.None);
+        stale.Status.Should().Be(SiteStatus.Stale);
+    }
+
+    [Fact]
+    public async Task Unregistered_devices_are_refused_clearly()
+    {
+        var act = () => Client.GetGrain<IBatteryGrain>("nobody").GetState();
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("*not registered*");
+    }
+}
+
+/// <summary>Its own cluster, so the fleet sums contain only this test's homes.</summary>
+public class FleetAggregationTests : IAsyncLifetime
+{
+    private readonly TwinCluster _twins = new();
+    public Task InitializeAsync() => _twins.InitializeAsync();
+    public Task DisposeAsync() => _twins.DisposeAsync();
+
+    [Fact]
+    public async Task The_fleet_sums_site_reports_and_counts_silent_sites_as_offline()
+    {
+        var client = _twins.Client;
+        var now = _twins.Clock.GetCurrentInstant();
+        foreach (var (site, soc) in new[] { ("f-1", 60.0), ("f-2", 40.0) })
+        {
+            await _twins.RegisterHomeAsync(site);
+            var battery = client.GetGrain<IBatteryGrain>(site + "-bat");
+            await battery.Connect(client.CreateObjectReference<IDeviceConnection>(new RecordingConnection()));
+            await battery.Report(new TelemetryReading(1, now, 0.5, soc, null, null, null));
+        }
+        await _twins.RegisterHomeAsync("f-3-never-connected");
+
+        var fleet = await TwinCluster.Eventually(() => client.GetGrain<IFleetAggregatorGrain>(IFleetAggregatorGrain.FleetKey).GetSummary(),
+            f => f.SitesOnline == 2);
+
+        fleet.SitesTotal.Should().Be(3);
+        fleet.SitesOnline.Should().Be(2);
+        fleet.SitesOffline.Should().Be(1);
+        fleet.StoredKwh.Should().BeApproximately(6 + 4, 1e-9);
+        fleet.UpKw.Should().Be(10);
+        fleet.BatteryKw.Should().BeApproximately(1.0, 1e-9);
+        _twins.Live.Fleet.Should().NotBeEmpty("the aggregator publishes to live viewers");
+    }
+}
