@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Vpp.Grains.Hosting;
 using Vpp.Grains.Live;
@@ -29,6 +26,8 @@ builder.Services.AddVppTwins(o => o.TelemetryInterval = NodaTime.Duration.FromMi
 builder.Services.AddSingleton<GatewayMetrics>();
 builder.Services.AddSingleton<OperatorApiKey>();
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<BadRequestHandler>();
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o => JsonConfig.Apply(o.SerializerOptions));
 builder.Services.AddSignalR().AddJsonProtocol(o => JsonConfig.Apply(o.PayloadSerializerOptions));
 builder.Services.AddOpenApi(o => o.AddNodaTimeSchemas());

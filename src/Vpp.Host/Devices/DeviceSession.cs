@@ -153,7 +153,8 @@ internal sealed class DeviceSession(
     private async Task CloseAndStop(WebSocketCloseStatus code, string reason)
     {
         await CloseAsync(code, reason);
-        await _closing.CancelAsync();
+        // Give the device time to answer the close handshake; cancelling a receive aborts the socket.
+        _closing.CancelAfter(TimeSpan.FromSeconds(5));
     }
 
     private async Task CloseAsync(WebSocketCloseStatus code, string reason)

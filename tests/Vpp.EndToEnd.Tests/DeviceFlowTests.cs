@@ -1,0 +1,107 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.SignalR.Client;
+using NodaTime;
+using NodaTime.Text;
+using Vpp.Contracts.Sites;
+
+namespace Vpp.EndToEnd.Tests;
+
+public class DeviceFlowTests(VppHost host) : IClassFixture<VppHost>
+{
+    private static string Ts => InstantPattern.ExtendedIso.Format(SystemClock.Instance.GetCurrentInstant());
+
+    [Fact]
+    public async Task Register_connect_report_watch_live_and_run_a_setpoint_end_to_end()
+    {
+        var tokens = await host.RegisterHomeAsync("e2e-home");
+        await using var battery = await host.ConnectAsync(tokens["e2e-home-bat"]);
+        await using var solar = await host.ConnectAsync(tokens["e2e-home-pv"]);
+        await using var meter = await host.ConnectAsync(tokens["e2e-home-meter"]);
+
+        await using var live = await host.LiveAsync();
+        var pushed = new List<SiteState>();
+        var gotLoad = new TaskCompletionSource<SiteState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        live.On<SiteState>("SiteState", s =>
+        {
+            lock (pushed) pushed.Add(s);
+            if (s.LoadKw > 0 && s.SocPct is not null) gotLoad.TrySetResult(s);
+        });
+        await live.InvokeAsync<SiteState>("JoinSite", "e2e-home");
+
+        await battery.SendJsonAsync(new { type = "hello", deviceId = "e2e-home-bat", firmware = "t" });
+        await battery.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Ts, powerKw = -1.0, socPct = 55.0 });
+        await solar.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Ts, powerKw = 3.0, availableKw = 3.5 });
+        await meter.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Ts, gridKw = 0.5, loadKw = 2.5 });
+
+        var state = await gotLoad.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        state.SiteId.Should().Be("e2e-home");
+        state.PvKw.Should().Be(3);
+        state.BatteryKw.Should().Be(-1);
+        state.GridKw.Should().Be(0.5);
+        state.LoadKw.Should().Be(2.5);
+        state.SocPct.Should().BeApproximately(55, 1e-9);
+        state.At.Should().BeGreaterThan(Instant.FromUtc(2026, 1, 1, 0, 0), "instants survive the SignalR JSON protocol");
+
+        using var api = host.Api();
+        var issued = await api.PostAsJsonAsync("/api/devices/e2e-home-bat/setpoints", new { powerKw = 2.5, validForSeconds = 600, reason = "e2e" });
+        issued.StatusCode.Should().Be(System.Net.HttpStatusCode.Created);
+        var commandId = (await issued.Content.ReadFromJsonAsync<JsonObject>())!["commandId"]!.GetValue<string>();
+
+        var setpoint = await battery.ReceiveAsync();
+        setpoint!["type"]!.GetValue<string>().Should().Be("setpoint");
+        setpoint["commandId"]!.GetValue<string>().Should().Be(commandId);
+        setpoint["powerKw"]!.GetValue<double>().Should().Be(2.5);
+        setpoint["minSocPct"]!.GetValue<double>().Should().Be(20);
+        InstantPattern.ExtendedIso.Parse(setpoint["validUntil"]!.GetValue<string>()).Success.Should().BeTrue();
+
+        await battery.SendJsonAsync(new { type = "ack", commandId, status = "accepted" });
+        var accepted = await Eventually(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/e2e-home-bat/commands"))!,
+            j => j["commands"]!.AsArray().Any(c => c!["commandId"]!.GetValue<string>() == commandId && c["status"]!.GetValue<string>() == "accepted"));
+        accepted["commands"]!.AsArray().Should().Contain(c => c!["status"]!.GetValue<string>() == "accepted");
+    }
+
+    [Fact]
+    public async Task A_repeated_or_older_seq_has_no_effect()
+    {
+        var tokens = await host.RegisterHomeAsync("e2e-seq");
+        await using var battery = await host.ConnectAsync(tokens["e2e-seq-bat"]);
+        using var api = host.Api();
+
+        await battery.SendJsonAsync(new { type = "telemetry", seq = 10, ts = Ts, powerKw = 1.0, socPct = 50.0 });
+        await Eventually(() => api.GetFromJsonAsync<JsonObject>("/api/devices/e2e-seq-bat")!, j => j!["last"] is JsonObject);
+        await battery.SendJsonAsync(new { type = "telemetry", seq = 10, ts = Ts, powerKw = 2.0, socPct = 50.0 });
+        await battery.SendJsonAsync(new { type = "telemetry", seq = 9, ts = Ts, powerKw = 3.0, socPct = 50.0 });
+        await battery.SendJsonAsync(new { type = "telemetry", seq = 11, ts = Ts, powerKw = 4.0, socPct = 50.0 });
+
+        var twin = await Eventually(() => api.GetFromJsonAsync<JsonObject>("/api/devices/e2e-seq-bat")!, j => j!["last"]!["seq"]!.GetValue<long>() == 11);
+        twin!["last"]!["powerKw"]!.GetValue<double>().Should().Be(4.0);
+    }
+
+    [Fact]
+    public async Task Fleet_summary_is_pushed_to_the_fleet_group()
+    {
+        var tokens = await host.RegisterHomeAsync("e2e-fleet");
+        await using var live = await host.LiveAsync();
+        var online = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        live.On<JsonObject>("FleetSummary", f => { if (f["sitesOnline"]!.GetValue<int>() >= 1) online.TrySetResult(); });
+        await live.InvokeAsync<JsonObject>("JoinFleet");
+
+        await using var battery = await host.ConnectAsync(tokens["e2e-fleet-bat"]);
+        await battery.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Ts, powerKw = 0.0, socPct = 50.0 });
+
+        await online.Task.WaitAsync(TimeSpan.FromSeconds(15));
+    }
+
+    internal static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> until, int timeoutMs = 10_000)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var value = await read();
+            if (until(value)) return value;
+            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"Condition not met within {timeoutMs} ms; last value: {value}");
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Vpp.Host.Hosting;
+
+namespace Vpp.EndToEnd.Tests;
+
+/// <summary>The real host on Kestrel (127.0.0.1, port 0) with its co-hosted silo on free ports.</summary>
+public sealed class VppHost : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "test-operator-key";
+    public Uri BaseAddress { get; private set; } = null!;
+    public Uri DeviceEndpoint => new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/devices/v1/ws" }.Uri;
+
+    public VppHost()
+    {
+        UseKestrel(0);
+        StartServer();
+        BaseAddress = ClientOptions.BaseAddress;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Vpp:OperatorApiKey", ApiKey);
+        builder.UseSetting("Vpp:TelemetryIntervalMs", "1000");
+        builder.UseSetting("Vpp:Orleans:SiloPort", FreePort().ToString());
+        builder.UseSetting("Vpp:Orleans:GatewayPort", FreePort().ToString());
+        builder.UseSetting("Vpp:Orleans:ClusterId", "e2e-" + Guid.NewGuid().ToString("N"));
+        builder.UseSetting("urls", "http://127.0.0.1:0");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public HttpClient Api()
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return http;
+    }
+
+    public async Task<Dictionary<string, string>> RegisterHomeAsync(string siteId, double reservePct = 20)
+    {
+        using var http = Api();
+        (await http.PostAsJsonAsync("/api/sites", new { siteId, name = "Home", timeZone = "Europe/Berlin", backupReservePct = reservePct }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var tokens = new Dictionary<string, string>();
+        foreach (var (suffix, body) in new (string, object)[]
+                 {
+                     ("-bat", new { deviceId = siteId + "-bat", kind = "battery", battery = new { capacityKwh = 10, maxChargeKw = 5, maxDischargeKw = 5, roundTripEfficiency = 0.9 } }),
+                     ("-pv", new { deviceId = siteId + "-pv", kind = "solar", solar = new { ratedKw = 6 } }),
+                     ("-meter", new { deviceId = siteId + "-meter", kind = "meter" }),
+                 })
+        {
+            var res = await http.PostAsJsonAsync($"/api/sites/{siteId}/devices", body);
+            res.StatusCode.Should().Be(HttpStatusCode.Created);
+            tokens[siteId + suffix] = (await res.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+        }
+        return tokens;
+    }
+
+    public async Task<DeviceSocket> ConnectAsync(string token)
+    {
+        var ws = new ClientWebSocket();
+        ws.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        await ws.ConnectAsync(DeviceEndpoint, CancellationToken.None);
+        var socket = new DeviceSocket(ws);
+        (await socket.ReceiveAsync())!["type"]!.GetValue<string>().Should().Be("welcome");
+        return socket;
+    }
+
+    public async Task<HubConnection> LiveAsync()
+    {
+        var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(BaseAddress, "/hubs/live"))
+            .AddJsonProtocol(o => JsonConfig.Apply(o.PayloadSerializerOptions))
+            .Build();
+        await hub.StartAsync();
+        return hub;
+    }
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+}
+
+/// <summary>A device's side of the socket, for tests.</summary>
+public sealed class DeviceSocket(ClientWebSocket ws) : IAsyncDisposable
+{
+    public ClientWebSocket Socket => ws;
+
+    public Task SendAsync(string json) => SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text);
+
+    public Task SendAsync(byte[] bytes, WebSocketMessageType type) =>
+        ws.SendAsync(bytes, type, true, CancellationToken.None);
+
+    public Task SendJsonAsync(object message) => SendAsync(JsonSerializer.Serialize(message, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+
+    /// <summary>Next text frame as JSON, or null when the server closed the connection.</summary>
+    public async Task<JsonObject?> ReceiveAsync(int timeoutMs = 10_000)
+    {
+        using var cts = new CancellationTokenSource(timeoutMs);
+        var buffer = new byte[64 * 1024];
+        var length = 0;
+        ValueWebSocketReceiveResult r;
+        do
+        {
+            r = await ws.ReceiveAsync(buffer.AsMemory(length), cts.Token);
+            length += r.Count;
+        } while (!r.EndOfMessage);
+        return r.MessageType == WebSocketMessageType.Close ? null : JsonNode.Parse(buffer.AsSpan(0, length))!.AsObject();
+    }
+
+    /// <summary>Reads until the server closes; returns the close code.</summary>
+    public async Task<int?> ClosedWithAsync(int timeoutMs = 10_000)
+    {
+        try
+        {
+            while (await ReceiveAsync(timeoutMs) is not null) { }
+        }
+        catch (WebSocketException) { }
+        return (int?)ws.CloseStatus;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (ws.State == WebSocketState.Open) await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        }
+        catch (WebSocketException) { }
+        ws.Dispose();
+    }
+}
