@@ -9,7 +9,7 @@ export Vpp__OperatorApiKey=${Vpp__OperatorApiKey:-$(head -c 16 /dev/urandom | od
 mkdir -p .run
 
 dotnet build VPP.sln -c Release -v quiet -nologo
-dotnet src/Vpp.Host/bin/Release/net10.0/Vpp.Host.dll --urls "http://localhost:$port" --contentRoot src/Vpp.Host >.run/host.log 2>&1 &
+dotnet src/Vpp.Host/bin/Release/net10.0/Vpp.Host.dll --urls "http://localhost:$port" --contentRoot "$PWD/src/Vpp.Host" >.run/host.log 2>&1 &
 host=$!
 trap 'kill $host 2>/dev/null; wait $host 2>/dev/null' EXIT INT TERM
 for _ in $(seq 1 60); do curl -fs "http://localhost:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done

@@ -66,7 +66,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
-catch (OperationCanceledException)
+catch (OperationCanceledException) when (cts.IsCancellationRequested)
 {
     return 0;
 }

@@ -36,7 +36,9 @@ public static class BareSink
         });
         Console.WriteLine($"bare sink listening on http://127.0.0.1:{port}");
         await app.StartAsync(ct);
-        try { await Task.Delay(Timeout.Infinite, ct); }
+        // Stop on Ctrl+C (ct) and on SIGTERM (the host lifetime).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
+        try { await Task.Delay(Timeout.Infinite, stop.Token); }
         catch (OperationCanceledException) { }
         await app.StopAsync(CancellationToken.None);
     }

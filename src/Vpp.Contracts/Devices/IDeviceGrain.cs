@@ -18,10 +18,11 @@ public interface IDeviceGrain : IGrainWithStringKey
     Task Disconnect(IDeviceConnection connection);
 
     /// <summary>
-    /// A reading already validated by the gateway. One-way: telemetry is the hot path and its
-    /// caller has nothing to do with an answer. A repeated or older seq is ignored.
+    /// A reading already validated by the gateway. A repeated or older seq is ignored. Not one-way:
+    /// the gateway pipelines a few calls per connection and awaits them, which bounds the twin's
+    /// queue (back-pressure reaches the device's socket instead of memory).
     /// </summary>
-    [OneWay, Alias("Report")]
+    [Alias("Report")]
     Task Report(TelemetryReading reading);
 
     [Alias("Acknowledge")]

@@ -20,6 +20,14 @@ public abstract class DeviceGrainBase(IRegistry registry, IClock clock, IOptions
     private long _lastSeq = -1;
     private Instant? _lastSeen;
     private TelemetryReading? _last;
+    private Instant _lastForwarded;
+    private IGrainTimer? _forwardTimer;
+
+    /// <summary>
+    /// A device reporting faster than this is forwarded to its site at most this often (the site
+    /// publishes once a second anyway); the latest reading always gets through.
+    /// </summary>
+    private static readonly Duration ForwardInterval = Duration.FromMilliseconds(200);
 
     protected IClock Clock => clock;
     protected IRegistry Registry => registry;
@@ -77,8 +85,28 @@ public abstract class DeviceGrainBase(IRegistry registry, IClock clock, IOptions
         _lastSeen = clock.GetCurrentInstant();
         _last = reading;
         metrics.Ingested();
-        Site.DeviceReported(_registration.DeviceId, _registration.Kind, reading).Ignore();
+        ForwardToSite();
         return OnReadingAsync(reading);
+    }
+
+    private void ForwardToSite()
+    {
+        var now = clock.GetCurrentInstant();
+        if (now - _lastForwarded >= ForwardInterval)
+        {
+            _lastForwarded = now;
+            Site.DeviceReported(_registration!.DeviceId, _registration.Kind, _last!).Ignore();
+            return;
+        }
+        if (_forwardTimer is not null) return;
+        _forwardTimer = this.RegisterGrainTimer(() =>
+        {
+            _forwardTimer?.Dispose();
+            _forwardTimer = null;
+            _lastForwarded = clock.GetCurrentInstant();
+            Site.DeviceReported(_registration!.DeviceId, _registration.Kind, _last!).Ignore();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions { DueTime = ForwardInterval.ToTimeSpan(), Period = Timeout.InfiniteTimeSpan });
     }
 
     protected virtual Task OnReadingAsync(TelemetryReading reading) => Task.CompletedTask;

@@ -24,7 +24,11 @@ internal sealed class DeviceSession(
     private readonly CancellationTokenSource _closing = new();
     private readonly DeviceProfile _profile = device.Profile;
     private readonly FloodGuard _flood = new(settings.MaxMessagesPerSecond, settings.MessageBurst, settings.MaxBadFramesPer10s);
+    private readonly Queue<Task> _inFlight = new();
     private long _lastSeq = -1;
+
+    /// <summary>Readings in flight to the twin per connection before the gateway stops reading the socket.</summary>
+    private const int MaxInFlight = 16;
 
     public async Task RunAsync(CancellationToken aborted)
     {
@@ -50,6 +54,8 @@ internal sealed class DeviceSession(
         finally
         {
             metrics.Closed();
+            try { await Task.WhenAll(_inFlight); }
+            catch (Exception e) { log.LogWarning(e, "Readings of device {DeviceId} could not be delivered to its twin", device.DeviceId); }
             try { await twin.Disconnect(self); }
             catch (Exception e) { log.LogWarning(e, "Could not unbind device {DeviceId} from its twin", device.DeviceId); }
             grains.DeleteObjectReference<IDeviceConnection>(self);
@@ -111,7 +117,8 @@ internal sealed class DeviceSession(
                     // Cheap local dedupe; the twin dedupes again across reconnects and hosts.
                     if (t.Seq <= _lastSeq) continue;
                     _lastSeq = t.Seq;
-                    await twin.Report(new TelemetryReading(t.Seq, t.Ts, t.PowerKw, t.SocPct, t.AvailableKw, t.GridKw, t.LoadKw));
+                    _inFlight.Enqueue(twin.Report(new TelemetryReading(t.Seq, t.Ts, t.PowerKw, t.SocPct, t.AvailableKw, t.GridKw, t.LoadKw)));
+                    while (_inFlight.Count > MaxInFlight || (_inFlight.Count > 0 && _inFlight.Peek().IsCompleted)) await _inFlight.Dequeue();
                     break;
                 case HelloMessage h:
                     log.LogDebug("Device {DeviceId} says hello, firmware {Firmware}", h.DeviceId, h.Firmware);
