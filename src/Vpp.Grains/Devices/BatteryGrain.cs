@@ -23,14 +23,7 @@ public sealed class BatteryGrain(IRegistry registry, IClock clock, IOptions<Twin
     private readonly List<CommandRecord> _commands = [];
     private Percent _reserve;
 
-    private BatterySpec Spec
-    {
-        get
-        {
-            var r = Registration.Battery!;
-            return new BatterySpec(new Energy(r.CapacityKwh), new Power(r.MaxChargeKw), new Power(r.MaxDischargeKw), r.RoundTripEfficiency);
-        }
-    }
+    private BatterySpec Spec => Registration.Battery!.ToSpec();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -91,22 +91,25 @@ public abstract class DeviceGrainBase(IRegistry registry, IClock clock, IOptions
 
     private void ForwardToSite()
     {
-        var now = clock.GetCurrentInstant();
-        if (now - _lastForwarded >= ForwardInterval)
+        if (clock.GetCurrentInstant() - _lastForwarded >= ForwardInterval)
         {
-            _lastForwarded = now;
-            Site.DeviceReported(_registration!.DeviceId, _registration.Kind, _last!).Ignore();
+            Forward();
             return;
         }
-        if (_forwardTimer is not null) return;
-        _forwardTimer = this.RegisterGrainTimer(() =>
+        // Too soon: one deferred forward carries whatever reading is latest when it fires.
+        _forwardTimer ??= this.RegisterGrainTimer(() =>
         {
             _forwardTimer?.Dispose();
             _forwardTimer = null;
-            _lastForwarded = clock.GetCurrentInstant();
-            Site.DeviceReported(_registration!.DeviceId, _registration.Kind, _last!).Ignore();
+            Forward();
             return Task.CompletedTask;
         }, new GrainTimerCreationOptions { DueTime = ForwardInterval.ToTimeSpan(), Period = Timeout.InfiniteTimeSpan });
+    }
+
+    private void Forward()
+    {
+        _lastForwarded = clock.GetCurrentInstant();
+        Site.DeviceReported(_registration!.DeviceId, _registration.Kind, _last!).Ignore();
     }
 
     protected virtual Task OnReadingAsync(TelemetryReading reading) => Task.CompletedTask;

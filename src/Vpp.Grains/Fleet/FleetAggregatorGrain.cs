@@ -17,12 +17,11 @@ public sealed class FleetAggregatorGrain(IRegistry registry, IClock clock, IOpti
 {
     private readonly Dictionary<string, SiteReport> _sites = new(StringComparer.Ordinal);
     private bool _dirty = true;
-    private IGrainTimer? _timer;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var period = options.Value.PublishInterval.ToTimeSpan();
-        _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions { DueTime = period, Period = period, Interleave = true, KeepAlive = true });
+        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions { DueTime = period, Period = period, Interleave = true, KeepAlive = true });
         return Task.CompletedTask;
     }
 

@@ -22,14 +22,13 @@ public sealed class SiteGrain(IRegistry registry, IClock clock, IOptions<TwinOpt
     private SiteRegistration? _site;
     private bool _dirty = true;
     private SiteReport? _lastReport;
-    private IGrainTimer? _timer;
 
     private TwinOptions Options => options.Value;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await Load(cancellationToken);
-        _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions
+        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions
         {
             DueTime = Options.PublishInterval.ToTimeSpan(),
             Period = Options.PublishInterval.ToTimeSpan(),

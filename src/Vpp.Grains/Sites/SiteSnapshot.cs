@@ -1,7 +1,6 @@
 using NodaTime;
 using Vpp.Contracts.Devices;
 using Vpp.Contracts.Sites;
-using Vpp.Domain.Batteries;
 using Vpp.Domain.Flexibility;
 using Vpp.Domain.Sites;
 using Vpp.Domain.Units;
@@ -53,7 +52,7 @@ internal static class SiteSnapshot
                     break;
                 case DeviceKind.Battery when reg.Battery is { } b && r.SocPct is { } soc:
                     battery += r.PowerKw;
-                    var spec = new BatterySpec(new Energy(b.CapacityKwh), new Power(b.MaxChargeKw), new Power(b.MaxDischargeKw), b.RoundTripEfficiency);
+                    var spec = b.ToSpec();
                     stored += spec.StoredAt(new Percent(soc)).Kwh;
                     capacity += b.CapacityKwh;
                     flex += BatteryFlexibility.Of(spec, new Percent(soc), reserve);
@@ -62,9 +61,9 @@ internal static class SiteSnapshot
         }
 
         var balance = new SitePowerBalance(new Power(pv), new Power(battery), new Power(grid));
-        var status2 = online == 0 && stale == 0 ? SiteStatus.Offline : stale > 0 ? SiteStatus.Stale : SiteStatus.Online;
+        var siteStatus = online == 0 && stale == 0 ? SiteStatus.Offline : stale > 0 ? SiteStatus.Stale : SiteStatus.Online;
         return new SiteState(
-            site.SiteId, site.Name, now, status2, pv, battery, grid, meterLoad ?? balance.Load.Kw,
+            site.SiteId, site.Name, now, siteStatus, pv, battery, grid, meterLoad ?? balance.Load.Kw,
             capacity > 0 ? stored / capacity * 100 : null, stored, site.BackupReservePct,
             new FlexibilityView(flex.Up.Kw, flex.UpEnergy.Kwh, Minutes(flex.UpDuration), flex.Down.Kw, flex.DownEnergy.Kwh, Minutes(flex.DownDuration)),
             devices);

@@ -5,9 +5,6 @@ using Vpp.Registry;
 
 namespace Vpp.Host.Devices;
 
-/// <summary>Settings the gateway reads per connection (a snapshot of <see cref="VppHostOptions"/>).</summary>
-internal sealed record VppHostSettings(int TelemetryIntervalMs, double MaxMessagesPerSecond, int MessageBurst, int MaxBadFramesPer10s);
-
 public static class DeviceGatewayEndpoint
 {
     public const string Path = "/devices/v1/ws";
@@ -39,11 +36,8 @@ public static class DeviceGatewayEndpoint
             return;
         }
 
-        var o = options.Value;
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        var session = new DeviceSession(socket, device, grains, clock,
-            new VppHostSettings(o.TelemetryIntervalMs, o.MaxMessagesPerSecond, o.MessageBurst, o.MaxBadFramesPer10s),
-            metrics, logs.CreateLogger<DeviceSession>());
+        var session = new DeviceSession(socket, device, grains, clock, options.Value, metrics, logs.CreateLogger<DeviceSession>());
         await session.RunAsync(http.RequestAborted);
     }
 

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using NodaTime;
 using Vpp.Contracts.Devices;
 using Vpp.Protocol;
+using Vpp.Host.Hosting;
 using Vpp.Registry;
 
 namespace Vpp.Host.Devices;
@@ -16,7 +17,7 @@ internal sealed class DeviceSession(
     DeviceRegistration device,
     IGrainFactory grains,
     IClock clock,
-    VppHostSettings settings,
+    VppHostOptions settings,
     GatewayMetrics metrics,
     ILogger log) : IDeviceConnection
 {
