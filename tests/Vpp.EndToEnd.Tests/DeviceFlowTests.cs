@@ -93,6 +93,29 @@ public class DeviceFlowTests(VppHost host) : IClassFixture<VppHost>
         await online.Task.WaitAsync(TimeSpan.FromSeconds(15));
     }
 
+    [Fact]
+    public async Task Live_pushes_are_batched_per_site_not_sent_per_telemetry_frame()
+    {
+        var tokens = await host.RegisterHomeAsync("e2e-batch");
+        await using var battery = await host.ConnectAsync(tokens["e2e-batch-bat"]);
+        await using var live = await host.LiveAsync();
+        var pushes = 0;
+        live.On<SiteState>("SiteState", s => { if (s.SiteId == "e2e-batch") Interlocked.Increment(ref pushes); });
+        await live.InvokeAsync<SiteState>("JoinSite", "e2e-batch");
+
+        // 60 readings at ~20 Hz (inside the flood limit); the site publishes at most once per second.
+        for (var seq = 1; seq <= 60; seq++)
+        {
+            await battery.SendJsonAsync(new { type = "telemetry", seq, ts = Ts, powerKw = seq / 100.0, socPct = 50.0 });
+            await Task.Delay(50);
+        }
+        using var api = host.Api();
+        await Eventually(() => api.GetFromJsonAsync<JsonObject>("/api/devices/e2e-batch-bat")!, j => j!["last"]!["seq"]!.GetValue<long>() == 60);
+        await Task.Delay(1500);
+
+        pushes.Should().BeGreaterThan(0).And.BeLessThan(60 / 5, "live viewers get one message per site per interval, not one per frame");
+    }
+
     internal static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> until, int timeoutMs = 10_000)
     {
         var deadline = DateTimeOffset.UtcNow.AddMilliseconds(timeoutMs);
