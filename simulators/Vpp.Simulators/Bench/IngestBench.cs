@@ -38,6 +38,8 @@ public static class IngestBench
             Array.Fill(tokens, "sink");
         }
 
+        // Open the counter's pooled connection before the blast: a new accept under full load can starve.
+        await Count(http, target, apiKey, ct);
         var ws = new UriBuilder(baseUrl) { Scheme = "ws", Path = "/devices/v1/ws" }.Uri;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var senders = Enumerable.Range(0, devices).Select(i => Blast(ws, tokens[i], stop.Token)).ToArray();
