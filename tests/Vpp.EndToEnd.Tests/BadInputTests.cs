@@ -172,4 +172,14 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
             .StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await api.GetAsync("/api/sites?take=0")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task The_api_is_described_by_an_openapi_document_and_a_browsable_page()
+    {
+        using var plain = new HttpClient { BaseAddress = host.BaseAddress };
+        var doc = await plain.GetFromJsonAsync<JsonObject>("/openapi/v1.json");
+        doc!["paths"]!.AsObject().Select(p => p.Key).Should().Contain(["/api/sites", "/api/sites/{siteId}/devices", "/api/devices/{deviceId}/setpoints", "/api/fleet"]);
+        var page = await plain.GetStringAsync("/api-docs/");
+        page.Should().Contain("openapi/v1.json").And.NotContain("https://", "the UI is served locally, without a CDN");
+    }
 }
