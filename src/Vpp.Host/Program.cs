@@ -5,7 +5,7 @@ using Vpp.Host.Api;
 using Vpp.Host.Devices;
 using Vpp.Host.Hosting;
 using Vpp.Host.Live;
-using Vpp.Registry;
+using Vpp.Persistence.Postgres.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.Configuration.GetSection(VppHostOptions.Section).Get<VppHostOptions>() ?? new VppHostOptions();
@@ -18,11 +18,23 @@ builder.UseOrleans(silo =>
         serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
 });
 
-builder.Services.AddSingleton<IRegistry, InMemoryRegistry>();
+// Durable persistence when a PostgreSQL connection string is configured; otherwise the volatile
+// in-memory default (logged loudly at start-up).
+var postgres = builder.Configuration.GetSection(PostgresOptions.Section).Get<PostgresOptions>() ?? new PostgresOptions();
+postgres.ConnectionString = builder.Configuration.GetConnectionString("Postgres") ?? postgres.ConnectionString;
+var durable = !string.IsNullOrWhiteSpace(postgres.ConnectionString);
+if (durable) builder.Services.AddVppPostgres(postgres);
+
 builder.Services.AddSingleton<HubLivePublisher>();
 builder.Services.AddSingleton<ILivePublisher>(sp => sp.GetRequiredService<HubLivePublisher>());
 builder.Services.AddHostedService(sp => sp.GetRequiredService<HubLivePublisher>());
-builder.Services.AddVppTwins(o => o.TelemetryInterval = NodaTime.Duration.FromMilliseconds(options.TelemetryIntervalMs));
+builder.Services.AddVppTwins(o =>
+{
+    o.TelemetryInterval = NodaTime.Duration.FromMilliseconds(options.TelemetryIntervalMs);
+    o.History.AllowedLateness = NodaTime.Duration.FromMinutes(options.History.AllowedLatenessMinutes);
+    o.History.BackfillHorizon = NodaTime.Duration.FromHours(options.History.BackfillHorizonHours);
+    o.History.FlushInterval = NodaTime.Duration.FromSeconds(options.History.FlushIntervalSeconds);
+});
 builder.Services.AddSingleton<GatewayMetrics>();
 builder.Services.AddSingleton<OperatorApiKey>();
 builder.Services.AddProblemDetails();
@@ -33,6 +45,28 @@ builder.Services.AddSignalR().AddJsonProtocol(o => JsonConfig.Apply(o.PayloadSer
 builder.Services.AddOpenApi(o => o.AddNodaTimeSchemas());
 
 var app = builder.Build();
+
+// `Vpp.Host migrate [--script file.sql]`: the explicit schema step for production; nothing else starts.
+if (args.FirstOrDefault() == "migrate")
+{
+    if (!durable)
+    {
+        Console.Error.WriteLine("migrate needs a PostgreSQL connection string (ConnectionStrings:Postgres).");
+        return 2;
+    }
+    if (builder.Configuration["script"] is { Length: > 0 } script)
+    {
+        await PostgresSchema.WriteScriptAsync(app.Services, script);
+        Console.WriteLine($"Migration script written to {script}");
+    }
+    else
+    {
+        await PostgresSchema.MigrateAsync(app.Services);
+        Console.WriteLine($"Schema '{postgres.Schema}' is up to date.");
+    }
+    return 0;
+}
+if (durable) await PostgresSchema.PrepareAsync(app.Services);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -52,7 +86,8 @@ api.MapDeviceEndpoints();
 api.MapFleetEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point type, public for WebApplicationFactory in tests.</summary>
 public partial class Program;

@@ -9,25 +9,34 @@ using Vpp.Contracts.Sites;
 using Vpp.Grains.Hosting;
 using Vpp.Grains.Live;
 using Vpp.Protocol;
-using Vpp.Registry;
+using Vpp.Contracts.Registrations;
+using Vpp.Persistence.EventStore;
+using Vpp.Persistence.ReadModels;
+using Vpp.Persistence.Telemetry;
 
 namespace Vpp.Grains.Tests;
 
-/// <summary>Two silos in one process sharing a registry, a fake clock and a recording live publisher.</summary>
+/// <summary>Two silos in one process sharing an event store, read models, rollup store, a fake clock and a recording live publisher.</summary>
 public sealed class TwinCluster : IAsyncLifetime
 {
-    public InMemoryRegistry Registry { get; } = new();
+    public InMemoryReadModels ReadModels { get; } = new();
+    public InMemoryEventStore Events { get; }
+    public InMemoryRollupStore Rollups { get; } = new();
     public FakeClock Clock { get; } = new(Instant.FromUtc(2026, 11, 23, 12, 0));
     public RecordingPublisher Live { get; } = new();
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IClusterClient Client => Cluster.Client;
+
+    public TwinCluster() => Events = new InMemoryEventStore(ReadModels);
 
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton<IRegistry>(Registry);
+            silo.Services.AddSingleton<IEventStore>(Events);
+            silo.Services.AddSingleton<IReadModels>(ReadModels);
+            silo.Services.AddSingleton<IRollupStore>(Rollups);
             silo.Services.AddSingleton<IClock>(Clock);
             silo.Services.AddSingleton<ILivePublisher>(Live);
             silo.Services.AddVppTwins(o => o.PublishInterval = Duration.FromMilliseconds(100));
@@ -48,10 +57,12 @@ public sealed class TwinCluster : IAsyncLifetime
     public async Task<string> RegisterHomeAsync(string siteId, double reservePct = 20)
     {
         var now = Clock.GetCurrentInstant();
-        await Registry.TryAddSiteAsync(new SiteRegistration(siteId, "Home " + siteId, "Europe/Berlin", reservePct, null, null, now));
-        await Registry.TryAddDeviceAsync(new DeviceRegistration(siteId + "-bat", siteId, DeviceKind.Battery, new BatteryRatings(10, 5, 5, 0.81), null, now), "h-bat-" + siteId);
-        await Registry.TryAddDeviceAsync(new DeviceRegistration(siteId + "-pv", siteId, DeviceKind.Solar, null, 6, now), "h-pv-" + siteId);
-        await Registry.TryAddDeviceAsync(new DeviceRegistration(siteId + "-meter", siteId, DeviceKind.Meter, null, null, now), "h-m-" + siteId);
+        var site = Client.GetGrain<ISiteGrain>(siteId);
+        (await site.Register(new SiteRegistration(siteId, "Home " + siteId, "Europe/Berlin", reservePct, null, null, now)))
+            .Should().Be(RegisterOutcome.Registered);
+        await site.AddDevice(new DeviceRegistration(siteId + "-bat", siteId, DeviceKind.Battery, new BatteryRatings(10, 5, 5, 0.81), null, now), "h-bat-" + siteId);
+        await site.AddDevice(new DeviceRegistration(siteId + "-pv", siteId, DeviceKind.Solar, null, 6, now), "h-pv-" + siteId);
+        await site.AddDevice(new DeviceRegistration(siteId + "-meter", siteId, DeviceKind.Meter, null, null, now), "h-m-" + siteId);
         return siteId;
     }
 

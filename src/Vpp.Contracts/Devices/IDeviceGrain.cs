@@ -1,3 +1,4 @@
+using Vpp.Contracts.Registrations;
 using Vpp.Protocol;
 
 namespace Vpp.Contracts.Devices;
@@ -31,9 +32,16 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("GetState")]
     Task<DeviceTwinState> GetState();
 
-    /// <summary>The token was rotated or revoked: close any live connection (close code 4001).</summary>
-    [Alias("RevokeConnection")]
-    Task RevokeConnection();
+    /// <summary>Starts the device's stream. Called by its site's twin, which adds it to the site afterwards.</summary>
+    [Alias("Register")]
+    Task<RegisterOutcome> Register(DeviceRegistration device, string tokenHash);
+
+    /// <summary>
+    /// Replaces the token hash (null revokes) and closes any live connection (close code 4001).
+    /// False when the device is not registered.
+    /// </summary>
+    [Alias("SetToken")]
+    Task<bool> SetToken(string? tokenHash);
 }
 
 /// <summary>Battery twin: also takes setpoints, enforcing limits and the home's backup reserve.</summary>
@@ -43,8 +51,13 @@ public interface IBatteryGrain : IDeviceGrain
     [Alias("IssueSetpoint")]
     Task<CommandRecord> IssueSetpoint(SetpointRequest request);
 
+    /// <summary>Recent commands, newest last, with their live status (the full history is a read model).</summary>
     [Alias("GetCommands")]
     Task<IReadOnlyList<CommandRecord>> GetCommands();
+
+    /// <summary>The site's settings changed (reserve, participation, override).</summary>
+    [OneWay, Alias("SiteSettingsChanged")]
+    Task SiteSettingsChanged(SiteSettings settings);
 }
 
 [Alias("vpp.ISolarInverterGrain")]

@@ -1,15 +1,41 @@
+using NodaTime;
 using Vpp.Contracts.Devices;
+using Vpp.Contracts.Registrations;
 using Vpp.Protocol;
 
 namespace Vpp.Contracts.Sites;
 
-/// <summary>The digital twin of one home; key = siteId. Devices report to it; it reports to the fleet.</summary>
+/// <summary>
+/// The digital twin of one home; key = siteId. Devices report to it; it reports to the fleet. It is
+/// the only writer of the site's event stream (registration, devices, homeowner settings).
+/// </summary>
 [Alias("vpp.ISiteGrain")]
 public interface ISiteGrain : IGrainWithStringKey
 {
-    /// <summary>Re-reads the site's registration (devices, reserve, time zone) after a change.</summary>
-    [Alias("Refresh")]
-    Task Refresh();
+    [Alias("Register")]
+    Task<RegisterOutcome> Register(SiteRegistration site);
+
+    /// <summary>Registers the device (its own stream, token hash included) and adds it to the site.</summary>
+    [Alias("AddDevice")]
+    Task<RegisterOutcome> AddDevice(DeviceRegistration device, string tokenHash);
+
+    /// <summary>Null when no site with this id is registered.</summary>
+    [AlwaysInterleave, Alias("GetDetails")]
+    Task<SiteDetails?> GetDetails();
+
+    /// <summary>Null when not registered. Interleaves: device twins ask while the site may be calling them.</summary>
+    [AlwaysInterleave, Alias("GetSettings")]
+    Task<SiteSettings?> GetSettings();
+
+    /// <summary>Backup reserve (0–100 %) and participation; the site's batteries apply it at once.</summary>
+    [Alias("ChangePreferences")]
+    Task<SiteSettings> ChangePreferences(double backupReservePct, bool participating, string changedBy);
+
+    [Alias("SetManualOverride")]
+    Task<SiteSettings> SetManualOverride(Instant until, string reason, string changedBy);
+
+    [Alias("ClearManualOverride")]
+    Task<SiteSettings> ClearManualOverride(string changedBy);
 
     [OneWay, Alias("DeviceReported")]
     Task DeviceReported(string deviceId, DeviceKind kind, TelemetryReading reading);

@@ -1,43 +1,56 @@
-using Microsoft.Extensions.Options;
 using NodaTime;
 using Vpp.Contracts.Devices;
+using Vpp.Contracts.Registrations;
 using Vpp.Domain.Batteries;
 using Vpp.Domain.Units;
-using Vpp.Grains.Hosting;
 using Vpp.Protocol;
-using Vpp.Registry;
 
 namespace Vpp.Grains.Devices;
 
 /// <summary>
-/// Battery twin. Issues setpoints after <see cref="SetpointPolicy"/> allows them, keeps the command
-/// log, tracks acks, and stops a discharge the moment telemetry shows the backup reserve reached
-/// (the device is told the reserve too, as <c>minSocPct</c>: two independent guards).
+/// Battery twin. Issues setpoints after <see cref="SetpointPolicy"/> allows them, records every
+/// command and ack in its stream, and stops a discharge the moment telemetry shows the backup
+/// reserve reached (the device is told the reserve too, as <c>minSocPct</c>: two independent guards).
 /// </summary>
-public sealed class BatteryGrain(IRegistry registry, IClock clock, IOptions<TwinOptions> options, TwinMetrics metrics)
-    : DeviceGrainBase(registry, clock, options, metrics), IBatteryGrain
+public sealed class BatteryGrain(DeviceTwinServices services) : DeviceGrainBase(services), IBatteryGrain
 {
-    private const int CommandLogLength = 200;
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly List<CommandRecord> _commands = [];
-    private Percent _reserve;
+    private SiteSettings _settings = new(100, false, null, null);
+    // Written to the current connection this activation; "sent" is not a decision, so it is not an event.
+    private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
+    private IGrainTimer? _expiryTimer;
 
     private BatterySpec Spec => Registration.Battery!.ToSpec();
+    private Percent Reserve => new(_settings.BackupReservePct);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken);
-        var site = await Registry.GetSiteAsync(Registration.SiteId, cancellationToken);
-        _reserve = new Percent(site?.BackupReservePct ?? 100);
+        if (!IsRegistered) return;
+        _settings = await Site.GetSettings() ?? _settings;
+        await ExpireDue();
+    }
+
+    // The site is mid-call (AddDevice) here; GetSettings interleaves, so this cannot deadlock.
+    protected override async Task OnRegisteredAsync() => _settings = await Site.GetSettings() ?? _settings;
+
+    public Task SiteSettingsChanged(SiteSettings settings)
+    {
+        _settings = settings;
+        return Task.CompletedTask;
     }
 
     public async Task<CommandRecord> IssueSetpoint(SetpointRequest request)
     {
         if (request.ValidFor < Duration.FromSeconds(1) || request.ValidFor > Duration.FromHours(24))
             throw new ArgumentOutOfRangeException(nameof(request), "validFor must be between 1 second and 24 hours.");
+        var now = Clock.GetCurrentInstant();
+        if (_settings.OverrideActiveAt(now))
+            throw new ArgumentOutOfRangeException(nameof(request),
+                $"The homeowner has taken manual control until {_settings.ManualOverrideUntil} ({_settings.ManualOverrideReason}).");
         var soc = LastReading?.SocPct is { } s ? new Percent(s) : (Percent?)null;
-        var refusal = SetpointPolicy.Refusal(Spec, new Power(request.PowerKw), soc, _reserve);
+        var refusal = SetpointPolicy.Refusal(Spec, new Power(request.PowerKw), soc, Reserve);
         if (refusal is not null) throw new ArgumentOutOfRangeException(nameof(request), refusal);
         return await Issue(request.PowerKw, request.ValidFor, request.Reason);
     }
@@ -45,16 +58,16 @@ public sealed class BatteryGrain(IRegistry registry, IClock clock, IOptions<Twin
     private async Task<CommandRecord> Issue(double powerKw, Duration validFor, string reason)
     {
         var now = Clock.GetCurrentInstant();
-        ExpireAndSupersede(now, supersedeActive: true);
-        var command = new CommandRecord("cmd_" + Guid.CreateVersion7().ToString("N"), Registration.DeviceId, powerKw, now,
-            now + validFor, reason, _reserve.Value, CommandStatus.Pending, null, now);
-        Record(command);
+        var commandId = "cmd_" + Guid.CreateVersion7().ToString("N");
+        await Stream.ExecuteAsync(s => s.Issue(commandId, powerKw, now + validFor, reason, Reserve.Value, now));
+        ScheduleExpiry(now + validFor);
+        var command = Find(commandId);
         if (Connection is { } connection)
         {
             try
             {
                 await connection.SendSetpoint(command).WaitAsync(SendTimeout);
-                command = Update(command.CommandId, CommandStatus.Sent, null);
+                _sent.Add(commandId);
             }
             catch (Exception e) when (e is TimeoutException or OrleansException)
             {
@@ -62,77 +75,68 @@ public sealed class BatteryGrain(IRegistry registry, IClock clock, IOptions<Twin
                 await Disconnect(connection);
             }
         }
-        return command;
+        return Find(commandId);
     }
 
     protected override IReadOnlyList<CommandRecord> TakePendingSetpoints()
     {
         var now = Clock.GetCurrentInstant();
-        ExpireAndSupersede(now, supersedeActive: false);
         // Only the newest still-valid command matters: the device runs one setpoint at a time.
-        var latest = _commands.LastOrDefault(c => c.Status is CommandStatus.Pending or CommandStatus.Sent or CommandStatus.Accepted);
+        var latest = Stream.State.Commands.LastOrDefault(c => DeviceAggregate.IsOpen(c.Status) && c.ValidUntil > now);
         if (latest is null) return [];
-        return [Update(latest.CommandId, CommandStatus.Sent, null)];
+        _sent.Add(latest.CommandId);
+        return [Find(latest.CommandId)];
     }
 
     protected override async Task OnReadingAsync(TelemetryReading reading)
     {
         if (reading.SocPct is not { } soc) return;
-        var running = _commands.LastOrDefault(c => c.Status is CommandStatus.Sent or CommandStatus.Accepted);
-        if (running is null || running.ValidUntil <= Clock.GetCurrentInstant()) return;
-        if (SetpointPolicy.MustStopDischarge(new Power(running.PowerKw), new Percent(soc), _reserve))
-            await Issue(0, running.ValidUntil - Clock.GetCurrentInstant(), "backup reserve reached");
+        var now = Clock.GetCurrentInstant();
+        var running = Stream.State.Commands.LastOrDefault(c => c.Status == CommandStatus.Accepted || _sent.Contains(c.CommandId) && DeviceAggregate.IsOpen(c.Status));
+        if (running is null || running.ValidUntil <= now) return;
+        if (SetpointPolicy.MustStopDischarge(new Power(running.PowerKw), new Percent(soc), Reserve))
+            await Issue(0, running.ValidUntil - now, "backup reserve reached");
     }
 
-    public override Task<AckOutcome> Acknowledge(string commandId, AckStatus status, string? reason)
+    public override async Task<AckOutcome> Acknowledge(string commandId, AckStatus status, string? reason)
     {
-        ExpireAndSupersede(Clock.GetCurrentInstant(), supersedeActive: false);
-        var index = _commands.FindIndex(c => c.CommandId == commandId);
-        if (index < 0) return Task.FromResult(AckOutcome.UnknownCommand);
-        var current = _commands[index];
-        var next = status switch
+        var outcome = AckOutcome.UnknownCommand;
+        await Stream.ExecuteAsync(s =>
         {
-            AckStatus.Accepted => CommandStatus.Accepted,
-            AckStatus.Rejected => CommandStatus.Rejected,
-            _ => CommandStatus.Completed,
-        };
-        // Terminal states stay terminal: a repeated or late ack changes nothing.
-        if (current.Status == next || IsTerminal(current.Status)) return Task.FromResult(AckOutcome.Duplicate);
-        Update(commandId, next, reason);
-        return Task.FromResult(AckOutcome.Recorded);
+            (outcome, var events) = s.Acknowledge(commandId, status, reason, Clock.GetCurrentInstant());
+            return events;
+        });
+        return outcome;
     }
 
+    /// <summary>Recent commands with their status as of now (an overdue open command shows as expired).</summary>
     public Task<IReadOnlyList<CommandRecord>> GetCommands()
     {
-        ExpireAndSupersede(Clock.GetCurrentInstant(), supersedeActive: false);
-        return Task.FromResult<IReadOnlyList<CommandRecord>>(_commands.ToList());
+        var now = Clock.GetCurrentInstant();
+        return Task.FromResult<IReadOnlyList<CommandRecord>>(Stream.State.Commands.Select(c => View(c, now)).ToList());
     }
 
-    private void ExpireAndSupersede(Instant now, bool supersedeActive)
+    private CommandRecord Find(string commandId) =>
+        View(Stream.State.Commands.Single(c => c.CommandId == commandId), Clock.GetCurrentInstant());
+
+    private CommandRecord View(CommandRecord c, Instant now) => c.Status switch
     {
-        for (var i = 0; i < _commands.Count; i++)
+        _ when DeviceAggregate.IsOpen(c.Status) && c.ValidUntil <= now => c with { Status = CommandStatus.Expired, UpdatedAt = c.ValidUntil },
+        CommandStatus.Pending when _sent.Contains(c.CommandId) => c with { Status = CommandStatus.Sent },
+        _ => c,
+    };
+
+    private void ScheduleExpiry(Instant validUntil)
+    {
+        var due = validUntil - Clock.GetCurrentInstant();
+        _expiryTimer?.Dispose();
+        _expiryTimer = this.RegisterGrainTimer(ExpireDue, new GrainTimerCreationOptions
         {
-            var c = _commands[i];
-            if (c.Status is not (CommandStatus.Pending or CommandStatus.Sent or CommandStatus.Accepted)) continue;
-            if (c.ValidUntil <= now) _commands[i] = c with { Status = CommandStatus.Expired, UpdatedAt = now };
-            else if (supersedeActive) _commands[i] = c with { Status = CommandStatus.Superseded, StatusReason = "a newer setpoint was issued", UpdatedAt = now };
-        }
+            DueTime = (due < Duration.Zero ? Duration.Zero : due).ToTimeSpan() + TimeSpan.FromMilliseconds(50),
+            Period = Timeout.InfiniteTimeSpan,
+        });
     }
 
-    private static bool IsTerminal(CommandStatus s) =>
-        s is CommandStatus.Rejected or CommandStatus.Completed or CommandStatus.Expired or CommandStatus.Superseded;
-
-    private void Record(CommandRecord command)
-    {
-        _commands.Add(command);
-        if (_commands.Count > CommandLogLength) _commands.RemoveAt(0);
-    }
-
-    private CommandRecord Update(string commandId, CommandStatus status, string? reason)
-    {
-        var i = _commands.FindIndex(c => c.CommandId == commandId);
-        var updated = _commands[i] with { Status = status, StatusReason = reason ?? _commands[i].StatusReason, UpdatedAt = Clock.GetCurrentInstant() };
-        _commands[i] = updated;
-        return updated;
-    }
+    /// <summary>Records the timeout of open commands whose validUntil has passed.</summary>
+    private Task ExpireDue() => Stream.ExecuteAsync(s => s.Expire(Clock.GetCurrentInstant()));
 }

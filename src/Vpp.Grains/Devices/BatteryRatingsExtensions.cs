@@ -1,6 +1,6 @@
 using Vpp.Domain.Batteries;
 using Vpp.Domain.Units;
-using Vpp.Registry;
+using Vpp.Contracts.Registrations;
 
 namespace Vpp.Grains.Devices;
 

@@ -1,24 +1,40 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Vpp.Contracts.Devices;
+using Vpp.Contracts.Registrations;
 using Vpp.Contracts.Sites;
+using Vpp.Domain.Telemetry;
+using Vpp.Grains.EventSourcing;
 using Vpp.Grains.Hosting;
+using Vpp.Persistence.Events;
+using Vpp.Persistence.EventStore;
+using Vpp.Persistence.Telemetry;
 using Vpp.Protocol;
-using Vpp.Registry;
 
 namespace Vpp.Grains.Devices;
 
-/// <summary>
-/// What every device twin does: hold the latest reading, ignore repeated or older sequence numbers,
-/// own the one live connection, and forward readings to its site.
-/// </summary>
-public abstract class DeviceGrainBase(IRegistry registry, IClock clock, IOptions<TwinOptions> options, TwinMetrics metrics)
-    : Grain, IDeviceGrain
+/// <summary>The services every device twin needs, in one bundle so subclasses stay short.</summary>
+public sealed class DeviceTwinServices(
+    IEventStore events, IClock clock, IOptions<TwinOptions> options, TwinMetrics metrics, RollupBuffer rollups)
 {
-    private DeviceRegistration? _registration;
+    public IEventStore Events => events;
+    public IClock Clock => clock;
+    public TwinOptions Options => options.Value;
+    public TwinMetrics Metrics => metrics;
+    public RollupBuffer Rollups => rollups;
+}
+
+/// <summary>
+/// What every device twin does: rebuild its registration and command log from its stream, hold
+/// the latest reading, ignore repeated or older sequence numbers, fold readings into the telemetry
+/// history by event time, own the one live connection, and forward readings to its site.
+/// </summary>
+public abstract class DeviceGrainBase(DeviceTwinServices services) : Grain, IDeviceGrain
+{
     private IDeviceConnection? _connection;
     private long _lastSeq = -1;
     private Instant? _lastSeen;
+    private Instant? _watermark;
     private TelemetryReading? _last;
     private Instant _lastForwarded;
     private IGrainTimer? _forwardTimer;
@@ -29,18 +45,53 @@ public abstract class DeviceGrainBase(IRegistry registry, IClock clock, IOptions
     /// </summary>
     private static readonly Duration ForwardInterval = Duration.FromMilliseconds(200);
 
-    protected IClock Clock => clock;
-    protected IRegistry Registry => registry;
-    protected TwinOptions Options => options.Value;
+    private const int SnapshotEvery = 100;
+
+    protected EventSourcedStream<DeviceAggregate> Stream { get; private set; } = null!;
+    protected IClock Clock => services.Clock;
+    protected TwinOptions Options => services.Options;
     protected DeviceRegistration Registration =>
-        _registration ?? throw new InvalidOperationException($"Device '{this.GetPrimaryKeyString()}' is not registered.");
+        Stream.State.Registration ?? throw new InvalidOperationException($"Device '{this.GetPrimaryKeyString()}' is not registered.");
+    protected bool IsRegistered => Stream.State.Registration is not null;
     protected IDeviceConnection? Connection => _connection;
     protected TelemetryReading? LastReading => _last;
     protected ISiteGrain Site => GrainFactory.GetGrain<ISiteGrain>(Registration.SiteId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _registration = await registry.GetDeviceAsync(this.GetPrimaryKeyString(), cancellationToken);
+        Stream = new EventSourcedStream<DeviceAggregate>(services.Events, StreamKeys.Device(this.GetPrimaryKeyString()), SnapshotEvery);
+        await Stream.LoadAsync(cancellationToken);
+    }
+
+    public async Task<RegisterOutcome> Register(DeviceRegistration device, string tokenHash)
+    {
+        if (IsRegistered) return RegisterOutcome.AlreadyExists;
+        try
+        {
+            var events = await Stream.ExecuteAsync(s => s.Register(device, tokenHash));
+            if (events.Count == 0) return RegisterOutcome.AlreadyExists;
+            await OnRegisteredAsync();
+            return RegisterOutcome.Registered;
+        }
+        catch (StreamConflictException)
+        {
+            return RegisterOutcome.AlreadyExists;
+        }
+    }
+
+    /// <summary>Runs once when the device's stream is created (activation found nothing to load).</summary>
+    protected virtual Task OnRegisteredAsync() => Task.CompletedTask;
+
+    public async Task<bool> SetToken(string? tokenHash)
+    {
+        if (!IsRegistered) return false;
+        await Stream.ExecuteAsync(s => s.SetToken(tokenHash, Clock.GetCurrentInstant()));
+        if (_connection is { } c)
+        {
+            c.Close(ProtocolCloseCodes.TokenRevoked, "token rotated or revoked").Ignore();
+            await Disconnect(c);
+        }
+        return true;
     }
 
     public virtual Task<DeviceConnectResult> Connect(IDeviceConnection connection)
@@ -61,37 +112,58 @@ public abstract class DeviceGrainBase(IRegistry registry, IClock clock, IOptions
         if (_connection is not null && _connection.Equals(connection))
         {
             _connection = null;
-            if (_registration is not null) Site.DeviceConnectionChanged(_registration.DeviceId, false).Ignore();
+            if (IsRegistered) Site.DeviceConnectionChanged(Registration.DeviceId, false).Ignore();
         }
         return Task.CompletedTask;
     }
 
-    public Task RevokeConnection()
-    {
-        if (_connection is null) return Task.CompletedTask;
-        _connection.Close(ProtocolCloseCodes.TokenRevoked, "token rotated or revoked").Ignore();
-        return Disconnect(_connection);
-    }
-
     public Task Report(TelemetryReading reading)
     {
-        if (_registration is null) return Task.CompletedTask;
+        if (!IsRegistered) return Task.CompletedTask;
+        var metrics = services.Metrics;
         if (reading.Seq <= _lastSeq)
         {
             metrics.Duplicate();
             return Task.CompletedTask;
         }
         _lastSeq = reading.Seq;
-        _lastSeen = clock.GetCurrentInstant();
-        _last = reading;
+        _lastSeen = Clock.GetCurrentInstant();
         metrics.Ingested();
+        Fold(reading);
+        // A backfilled reading is history, not the present: live state keeps the newest ts.
+        if (_last is not null && reading.Ts < _last.Ts) return Task.CompletedTask;
+        _last = reading;
         ForwardToSite();
         return OnReadingAsync(reading);
     }
 
+    private void Fold(TelemetryReading r)
+    {
+        var history = services.Options.History;
+        switch (history.Policy.Classify(r.Ts, _watermark, Clock.GetCurrentInstant()))
+        {
+            case ReadingTiming.TooLate:
+                services.Metrics.TooLate();
+                return;
+            case ReadingTiming.BeyondBackfill:
+                services.Metrics.BeyondBackfill();
+                return;
+        }
+        if (_watermark is null || r.Ts > _watermark) _watermark = r.Ts;
+        var reg = Registration;
+        var (flow, power) = reg.Kind switch
+        {
+            DeviceKind.Solar => (SiteFlow.Pv, r.PowerKw),
+            DeviceKind.Meter => (SiteFlow.Grid, r.GridKw ?? r.PowerKw),
+            _ => (SiteFlow.Battery, r.PowerKw),
+        };
+        services.Rollups.Add(reg.SiteId, reg.DeviceId, flow, Options.TelemetryInterval, reg.Battery?.CapacityKwh,
+            r.Ts, power, reg.Kind == DeviceKind.Meter ? r.LoadKw : null, reg.Kind == DeviceKind.Battery ? r.SocPct : null);
+    }
+
     private void ForwardToSite()
     {
-        if (clock.GetCurrentInstant() - _lastForwarded >= ForwardInterval)
+        if (Clock.GetCurrentInstant() - _lastForwarded >= ForwardInterval)
         {
             Forward();
             return;
@@ -108,8 +180,8 @@ public abstract class DeviceGrainBase(IRegistry registry, IClock clock, IOptions
 
     private void Forward()
     {
-        _lastForwarded = clock.GetCurrentInstant();
-        Site.DeviceReported(_registration!.DeviceId, _registration.Kind, _last!).Ignore();
+        _lastForwarded = Clock.GetCurrentInstant();
+        Site.DeviceReported(Registration.DeviceId, Registration.Kind, _last!).Ignore();
     }
 
     protected virtual Task OnReadingAsync(TelemetryReading reading) => Task.CompletedTask;
@@ -124,7 +196,7 @@ public abstract class DeviceGrainBase(IRegistry registry, IClock clock, IOptions
     }
 
     protected DeviceStatus Status() =>
-        DeviceLiveness.Of(_connection is not null, _lastSeen, clock.GetCurrentInstant(), Options.StaleAfter);
+        DeviceLiveness.Of(_connection is not null, _lastSeen, Clock.GetCurrentInstant(), Options.StaleAfter);
 }
 
 /// <summary>Online / stale / offline from connection and last arrival (server clock, not device ts).</summary>

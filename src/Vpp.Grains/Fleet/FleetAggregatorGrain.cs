@@ -4,7 +4,7 @@ using Vpp.Contracts.Fleet;
 using Vpp.Contracts.Sites;
 using Vpp.Grains.Hosting;
 using Vpp.Grains.Live;
-using Vpp.Registry;
+using Vpp.Persistence.ReadModels;
 
 namespace Vpp.Grains.Fleet;
 
@@ -12,7 +12,7 @@ namespace Vpp.Grains.Fleet;
 /// Fleet sums from site reports. Sites report on significant change or every few seconds, so the
 /// load here scales with sites, not with telemetry. Registered sites that never reported count as offline.
 /// </summary>
-public sealed class FleetAggregatorGrain(IRegistry registry, IClock clock, IOptions<TwinOptions> options, ILivePublisher live)
+public sealed class FleetAggregatorGrain(IReadModels readModels, IClock clock, IOptions<TwinOptions> options, ILivePublisher live)
     : Grain, IFleetAggregatorGrain
 {
     private readonly Dictionary<string, SiteReport> _sites = new(StringComparer.Ordinal);
@@ -36,16 +36,16 @@ public sealed class FleetAggregatorGrain(IRegistry registry, IClock clock, IOpti
         return Task.CompletedTask;
     }
 
-    public async Task<FleetSummary> GetSummary() => Summarise(await registry.CountSitesAsync());
+    public async Task<FleetSummary> GetSummary() => Summarise(await readModels.CountSitesAsync());
 
     private async Task Tick(CancellationToken ct)
     {
         if (!_dirty) return;
         _dirty = false;
-        live.PublishFleet(Summarise(await registry.CountSitesAsync(ct)));
+        live.PublishFleet(Summarise(await readModels.CountSitesAsync(ct)));
     }
 
-    private FleetSummary Summarise(int registeredSites)
+    private FleetSummary Summarise(long registeredSites)
     {
         int online = 0, stale = 0;
         double stored = 0, up = 0, down = 0, pv = 0, load = 0, grid = 0, battery = 0;
@@ -62,7 +62,7 @@ public sealed class FleetAggregatorGrain(IRegistry registry, IClock clock, IOpti
             grid += s.GridKw;
             battery += s.BatteryKw;
         }
-        var total = Math.Max(registeredSites, _sites.Count);
+        var total = (int)Math.Max(registeredSites, _sites.Count);
         return new FleetSummary(clock.GetCurrentInstant(), total, online, stale, total - online - stale,
             stored, up, down, pv, load, grid, battery);
     }

@@ -1,4 +1,5 @@
 using NodaTime;
+using Vpp.Domain.Telemetry;
 
 namespace Vpp.Grains.Hosting;
 
@@ -19,5 +20,22 @@ public sealed class TwinOptions
     /// <summary>Changes smaller than this (kW) are not significant enough to report to the fleet at once.</summary>
     public double SignificantChangeKw { get; set; } = 0.5;
 
+    public TelemetryHistoryOptions History { get; set; } = new();
+
     public Duration StaleAfter => TelemetryInterval * StaleAfterIntervals;
+}
+
+/// <summary>Telemetry history (minute rollups): how late a reading may be and how often rollups are written.</summary>
+public sealed class TelemetryHistoryOptions
+{
+    /// <summary>A reading older than its device's newest reading by more than this is dropped (and counted).</summary>
+    public Duration AllowedLateness { get; set; } = Duration.FromMinutes(10);
+
+    /// <summary>Nothing older than this (against the server clock) is accepted, even from a backfill.</summary>
+    public Duration BackfillHorizon { get; set; } = Duration.FromDays(7);
+
+    /// <summary>How often the per-host buffer is merged into the store.</summary>
+    public Duration FlushInterval { get; set; } = Duration.FromSeconds(5);
+
+    public LatenessPolicy Policy => new(AllowedLateness, BackfillHorizon);
 }

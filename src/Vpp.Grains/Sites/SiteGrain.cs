@@ -2,45 +2,52 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Vpp.Contracts.Devices;
 using Vpp.Contracts.Fleet;
+using Vpp.Contracts.Registrations;
 using Vpp.Contracts.Sites;
+using Vpp.Grains.EventSourcing;
 using Vpp.Grains.Hosting;
 using Vpp.Grains.Live;
+using Vpp.Persistence.Events;
+using Vpp.Persistence.EventStore;
 using Vpp.Protocol;
-using Vpp.Registry;
 
 namespace Vpp.Grains.Sites;
 
 /// <summary>
-/// Twin of a home. Devices push readings here; a timer publishes live state at most once per
-/// publish interval and reports to the fleet on significant change or every few seconds, so
-/// the aggregator never sees per-reading traffic.
+/// Twin of a home and sole writer of its stream. Devices push readings here; a timer publishes
+/// live state at most once per publish interval and reports to the fleet on significant change or
+/// every few seconds, so the aggregator never sees per-reading traffic.
 /// </summary>
-public sealed class SiteGrain(IRegistry registry, IClock clock, IOptions<TwinOptions> options, ILivePublisher live)
+public sealed class SiteGrain(IEventStore store, IClock clock, IOptions<TwinOptions> options, ILivePublisher live)
     : Grain, ISiteGrain
 {
     private readonly Dictionary<string, DeviceSlot> _slots = new(StringComparer.Ordinal);
-    private SiteRegistration? _site;
+    private EventSourcedStream<SiteAggregate> _stream = null!;
     private bool _dirty = true;
     private SiteReport? _lastReport;
+    private IGrainTimer? _timer;
 
     private TwinOptions Options => options.Value;
+    private SiteRegistration? Site => _stream.State.Site;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await Load(cancellationToken);
-        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions
-        {
-            DueTime = Options.PublishInterval.ToTimeSpan(),
-            Period = Options.PublishInterval.ToTimeSpan(),
-            Interleave = true,
-        });
+        _stream = new EventSourcedStream<SiteAggregate>(store, StreamKeys.Site(this.GetPrimaryKeyString()));
+        await _stream.LoadAsync(cancellationToken);
+        SyncSlots();
+        if (Site is not null) StartTimer();
     }
 
-    private async Task Load(CancellationToken ct)
+    private void StartTimer() => _timer ??= this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions
     {
-        var id = this.GetPrimaryKeyString();
-        _site = await registry.GetSiteAsync(id, ct);
-        foreach (var device in await registry.GetDevicesOfSiteAsync(id, ct))
+        DueTime = Options.PublishInterval.ToTimeSpan(),
+        Period = Options.PublishInterval.ToTimeSpan(),
+        Interleave = true,
+    });
+
+    private void SyncSlots()
+    {
+        foreach (var device in _stream.State.Devices)
         {
             if (_slots.TryGetValue(device.DeviceId, out var slot)) slot.Registration = device;
             else _slots[device.DeviceId] = new DeviceSlot(device);
@@ -48,7 +55,54 @@ public sealed class SiteGrain(IRegistry registry, IClock clock, IOptions<TwinOpt
         _dirty = true;
     }
 
-    public Task Refresh() => Load(CancellationToken.None);
+    public async Task<RegisterOutcome> Register(SiteRegistration site)
+    {
+        if (Site is not null) return RegisterOutcome.AlreadyExists;
+        var events = await _stream.ExecuteAsync(s => s.Register(site));
+        if (events.Count == 0) return RegisterOutcome.AlreadyExists;
+        StartTimer();
+        return RegisterOutcome.Registered;
+    }
+
+    public async Task<RegisterOutcome> AddDevice(DeviceRegistration device, string tokenHash)
+    {
+        if (Site is null) return RegisterOutcome.SiteNotFound;
+        if (_slots.ContainsKey(device.DeviceId)) return RegisterOutcome.AlreadyExists;
+        // The device's stream first: its id is unique across all sites, and that stream decides it.
+        var outcome = await DeviceGrains.Get(GrainFactory, device.Kind, device.DeviceId).Register(device, tokenHash);
+        if (outcome != RegisterOutcome.Registered) return outcome;
+        await _stream.ExecuteAsync(s => s.AddDevice(device));
+        SyncSlots();
+        return RegisterOutcome.Registered;
+    }
+
+    public Task<SiteDetails?> GetDetails() => Task.FromResult(Site is null ? null
+        : new SiteDetails(Site, _stream.State.Settings, _stream.State.Devices.ToList()));
+
+    public Task<SiteSettings?> GetSettings() => Task.FromResult(Site is null ? null : _stream.State.Settings);
+
+    public Task<SiteSettings> ChangePreferences(double backupReservePct, bool participating, string changedBy) =>
+        ChangeSettings(s => s.ChangePreferences(backupReservePct, participating, changedBy, clock.GetCurrentInstant()));
+
+    public Task<SiteSettings> SetManualOverride(Instant until, string reason, string changedBy) =>
+        ChangeSettings(s => s.SetOverride(until, reason, changedBy, clock.GetCurrentInstant()));
+
+    public Task<SiteSettings> ClearManualOverride(string changedBy) =>
+        ChangeSettings(s => s.ClearOverride(changedBy, clock.GetCurrentInstant()));
+
+    private async Task<SiteSettings> ChangeSettings(Func<SiteAggregate, IReadOnlyList<object>> decide)
+    {
+        if (Site is null) throw new InvalidOperationException($"No site '{this.GetPrimaryKeyString()}' is registered.");
+        var events = await _stream.ExecuteAsync(decide);
+        var settings = _stream.State.Settings;
+        if (events.Count > 0)
+        {
+            _dirty = true;
+            foreach (var battery in _stream.State.Devices.Where(d => d.Kind == DeviceKind.Battery))
+                GrainFactory.GetGrain<IBatteryGrain>(battery.DeviceId).SiteSettingsChanged(settings).Ignore();
+        }
+        return settings;
+    }
 
     public Task DeviceReported(string deviceId, DeviceKind kind, TelemetryReading reading)
     {
@@ -73,13 +127,13 @@ public sealed class SiteGrain(IRegistry registry, IClock clock, IOptions<TwinOpt
 
     private SiteState Compute()
     {
-        var site = _site ?? throw new InvalidOperationException($"Site '{this.GetPrimaryKeyString()}' is not registered.");
+        var site = Site ?? throw new InvalidOperationException($"Site '{this.GetPrimaryKeyString()}' is not registered.");
         return SiteSnapshot.Compute(site, _slots.Values, clock.GetCurrentInstant(), Options.StaleAfter);
     }
 
     private Task Tick(CancellationToken ct)
     {
-        if (_site is null) return Task.CompletedTask;
+        if (Site is null) return Task.CompletedTask;
         var state = Compute();
         var report = SiteSnapshot.ToReport(state);
         // Liveness changes with time alone (a silent device turns stale), so compare, not only _dirty.

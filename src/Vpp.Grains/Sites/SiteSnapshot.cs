@@ -6,7 +6,7 @@ using Vpp.Domain.Sites;
 using Vpp.Domain.Units;
 using Vpp.Grains.Devices;
 using Vpp.Protocol;
-using Vpp.Registry;
+using Vpp.Contracts.Registrations;
 
 namespace Vpp.Grains.Sites;
 

@@ -1,7 +1,8 @@
 using NodaTime;
 using Vpp.Contracts.Devices;
 using Vpp.Protocol;
-using Vpp.Registry;
+using Vpp.Contracts.Registrations;
+using Vpp.Domain.Telemetry;
 
 namespace Vpp.Host.Api;
 
@@ -19,14 +20,21 @@ public sealed record RegisterDeviceRequest(string? DeviceId, DeviceKind? Kind, B
 
 public sealed record SetpointRequestDto(double? PowerKw, int? ValidForSeconds, string? Reason);
 
-public sealed record SiteView(string SiteId, string Name, string TimeZone, double BackupReservePct, LocationDto? Location,
-    Instant RegisteredAt, IReadOnlyList<DeviceView> Devices)
+public sealed record PreferencesRequest(double? BackupReservePct, bool? Participating);
+
+public sealed record ManualOverrideRequest(Instant? Until, string? Reason);
+
+public sealed record SiteView(string SiteId, string Name, string TimeZone, double BackupReservePct, bool Participating,
+    Instant? ManualOverrideUntil, LocationDto? Location, Instant RegisteredAt, IReadOnlyList<DeviceView> Devices)
 {
-    public static SiteView From(SiteRegistration s, IReadOnlyList<DeviceRegistration> devices) =>
-        new(s.SiteId, s.Name, s.TimeZoneId, s.BackupReservePct,
+    public static SiteView From(SiteRegistration s, SiteSettings settings, IReadOnlyList<DeviceRegistration> devices) =>
+        new(s.SiteId, s.Name, s.TimeZoneId, settings.BackupReservePct, settings.Participating, settings.ManualOverrideUntil,
             s.LatitudeDeg is { } lat && s.LongitudeDeg is { } lon ? new LocationDto(lat, lon) : null,
             s.RegisteredAt, devices.Select(DeviceView.From).ToList());
 }
+
+/// <summary>A site's history at one resolution; signs and energy parts as in docs/conventions.md.</summary>
+public sealed record SiteHistoryView(string SiteId, Instant From, Instant To, string Resolution, IReadOnlyList<SiteHistoryPoint> Points);
 
 public sealed record DeviceView(string DeviceId, string SiteId, DeviceKind Kind, BatteryRatings? Battery, double? SolarRatedKw, Instant RegisteredAt)
 {
@@ -38,6 +46,5 @@ public sealed record DeviceRegistered(DeviceView Device, string Token);
 
 public sealed record TokenIssued(string DeviceId, string Token);
 
-public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Skip, int Take);
 
 public sealed record CommandsView(string DeviceId, IReadOnlyList<CommandRecord> Commands);

@@ -2,7 +2,9 @@ using NodaTime;
 using Vpp.Contracts.Devices;
 using Vpp.Contracts.Sites;
 using Vpp.Protocol;
-using Vpp.Registry;
+using Vpp.Contracts.Registrations;
+using Vpp.Persistence.ReadModels;
+using Vpp.Persistence.Registrations;
 
 namespace Vpp.Host.Api;
 
@@ -17,13 +19,16 @@ public static class DeviceEndpoints
         devices.MapPost("/{deviceId}/token", Rotate).WithSummary("Rotate the device token (the old one stops working at once)");
         devices.MapDelete("/{deviceId}/token", Revoke).WithSummary("Revoke the device token");
         devices.MapPost("/{deviceId}/setpoints", IssueSetpoint).WithSummary("Send a battery a setpoint (+ discharge, − charge)");
-        devices.MapGet("/{deviceId}/commands", Commands).WithSummary("A battery's recent commands and their acks");
+        devices.MapGet("/{deviceId}/commands", Commands).WithSummary("A battery's recent commands with their live status (from its twin)");
+        devices.MapGet("/{deviceId}/command-history", CommandHistory)
+            .WithSummary("Every command of a device and what became of it, newest first, paged (read model; may trail by a moment)");
         return api;
     }
 
-    private static async Task<IResult> Register(string siteId, RegisterDeviceRequest body, IRegistry registry, IGrainFactory grains, IClock clock)
+    private static async Task<IResult> Register(string siteId, RegisterDeviceRequest body, IGrainFactory grains, IClock clock)
     {
-        if (await registry.GetSiteAsync(siteId) is null) return SiteEndpoints.NotFound(siteId);
+        var site = grains.GetGrain<ISiteGrain>(siteId);
+        if (await site.GetSettings() is null) return SiteEndpoints.NotFound(siteId);
         var v = new Validation();
         var id = v.Id("deviceId", body.DeviceId);
         BatteryRatings? battery = null;
@@ -54,40 +59,41 @@ public static class DeviceEndpoints
 
         var device = new DeviceRegistration(id, siteId, body.Kind!.Value, battery, solarKw, clock.GetCurrentInstant());
         var token = DeviceTokens.Generate();
-        if (!await registry.TryAddDeviceAsync(device, DeviceTokens.Hash(token)))
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Device exists", detail: $"A device '{id}' is already registered.");
-        await grains.GetGrain<ISiteGrain>(siteId).Refresh();
+        switch (await site.AddDevice(device, DeviceTokens.Hash(token)))
+        {
+            case RegisterOutcome.SiteNotFound: return SiteEndpoints.NotFound(siteId);
+            case RegisterOutcome.AlreadyExists:
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Device exists", detail: $"A device '{id}' is already registered.");
+        }
         return Results.Created($"/api/devices/{id}", new DeviceRegistered(DeviceView.From(device), token));
     }
 
-    private static async Task<IResult> Get(string deviceId, IRegistry registry, IGrainFactory grains)
+    private static async Task<IResult> Get(string deviceId, IReadModels readModels, IGrainFactory grains)
     {
-        var device = await registry.GetDeviceAsync(deviceId);
+        var device = await readModels.GetDeviceAsync(deviceId);
         return device is null ? NotFound(deviceId) : Results.Ok(await DeviceGrains.Get(grains, device.Kind, deviceId).GetState());
     }
 
-    private static async Task<IResult> Rotate(string deviceId, IRegistry registry, IGrainFactory grains)
+    private static async Task<IResult> Rotate(string deviceId, IReadModels readModels, IGrainFactory grains)
     {
-        var device = await registry.GetDeviceAsync(deviceId);
+        var device = await readModels.GetDeviceAsync(deviceId);
         if (device is null) return NotFound(deviceId);
         var token = DeviceTokens.Generate();
-        await registry.SetTokenHashAsync(deviceId, DeviceTokens.Hash(token));
-        await DeviceGrains.Get(grains, device.Kind, deviceId).RevokeConnection();
+        await DeviceGrains.Get(grains, device.Kind, deviceId).SetToken(DeviceTokens.Hash(token));
         return Results.Ok(new TokenIssued(deviceId, token));
     }
 
-    private static async Task<IResult> Revoke(string deviceId, IRegistry registry, IGrainFactory grains)
+    private static async Task<IResult> Revoke(string deviceId, IReadModels readModels, IGrainFactory grains)
     {
-        var device = await registry.GetDeviceAsync(deviceId);
+        var device = await readModels.GetDeviceAsync(deviceId);
         if (device is null) return NotFound(deviceId);
-        await registry.SetTokenHashAsync(deviceId, null);
-        await DeviceGrains.Get(grains, device.Kind, deviceId).RevokeConnection();
+        await DeviceGrains.Get(grains, device.Kind, deviceId).SetToken(null);
         return Results.NoContent();
     }
 
-    private static async Task<IResult> IssueSetpoint(string deviceId, SetpointRequestDto body, IRegistry registry, IGrainFactory grains)
+    private static async Task<IResult> IssueSetpoint(string deviceId, SetpointRequestDto body, IReadModels readModels, IGrainFactory grains)
     {
-        var device = await registry.GetDeviceAsync(deviceId);
+        var device = await readModels.GetDeviceAsync(deviceId);
         if (device is null) return NotFound(deviceId);
         if (device.Kind != DeviceKind.Battery) return NotABattery(deviceId);
         var v = new Validation();
@@ -108,12 +114,21 @@ public static class DeviceEndpoints
         }
     }
 
-    private static async Task<IResult> Commands(string deviceId, IRegistry registry, IGrainFactory grains)
+    private static async Task<IResult> Commands(string deviceId, IReadModels readModels, IGrainFactory grains)
     {
-        var device = await registry.GetDeviceAsync(deviceId);
+        var device = await readModels.GetDeviceAsync(deviceId);
         if (device is null) return NotFound(deviceId);
         if (device.Kind != DeviceKind.Battery) return NotABattery(deviceId);
         return Results.Ok(new CommandsView(deviceId, await grains.GetGrain<IBatteryGrain>(deviceId).GetCommands()));
+    }
+
+    private static async Task<IResult> CommandHistory(string deviceId, IReadModels readModels, int? skip, int? take)
+    {
+        var v = new Validation();
+        var (s, t) = v.Paging(skip, take);
+        if (!v.IsValid) return v.Problem();
+        if (await readModels.GetDeviceAsync(deviceId) is null) return NotFound(deviceId);
+        return Results.Ok(await readModels.CommandHistoryAsync(deviceId, s, t));
     }
 
     private static IResult NotFound(string deviceId) =>

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using NodaTime;
+using NodaTime.Text;
 
 namespace Vpp.Host.Api;
 
@@ -48,5 +50,25 @@ internal sealed partial class Validation
     {
         if (value is { } v && (!double.IsFinite(v) || v < min || v > max)) Add(field, $"Must be between {min} and {max}.");
         return value;
+    }
+
+    /// <summary>skip ≥ 0 (default 0) and 1 ≤ take ≤ 500 (default 50).</summary>
+    public (int Skip, int Take) Paging(int? skip, int? take)
+    {
+        var s = (int)Number("skip", skip ?? 0, 0, int.MaxValue);
+        var t = (int)Number("take", take ?? 50, 1, 500);
+        return (s, t);
+    }
+
+    /// <summary>An ISO-8601 instant in UTC, e.g. 2026-11-23T10:00:00Z.</summary>
+    public Instant Instant(string field, string? value)
+    {
+        var parsed = value is null ? null : InstantPattern.ExtendedIso.Parse(value);
+        if (parsed is null || !parsed.Success)
+        {
+            Add(field, "Required: an ISO-8601 instant in UTC such as 2026-11-23T10:00:00Z.");
+            return default;
+        }
+        return parsed.Value;
     }
 }

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Vpp.Host.Hosting;
-using Vpp.Registry;
+using Vpp.Persistence.ReadModels;
+using Vpp.Persistence.Registrations;
 
 namespace Vpp.Host.Devices;
 
@@ -15,12 +16,13 @@ public static class DeviceGatewayEndpoint
         return app;
     }
 
-    private static async Task Handle(HttpContext http, IRegistry registry, IGrainFactory grains, IClock clock,
+    private static async Task Handle(HttpContext http, IReadModels readModels, IGrainFactory grains, IClock clock,
         IOptions<VppHostOptions> options, GatewayMetrics metrics, ILoggerFactory logs)
     {
         // Authenticate before the upgrade: an unknown device never gets a socket.
         var token = BearerToken(http.Request.Headers.Authorization.ToString());
-        var device = token is null ? null : await registry.FindByTokenHashAsync(DeviceTokens.Hash(token), http.RequestAborted);
+        var entry = token is null ? null : await readModels.FindDeviceByTokenHashAsync(DeviceTokens.Hash(token), http.RequestAborted);
+        var device = entry?.ToRegistration();
         if (device is null)
         {
             metrics.RejectedUpgrade();

@@ -3,7 +3,7 @@ using NodaTime;
 using Vpp.Contracts.Devices;
 using Vpp.Protocol;
 using Vpp.Host.Hosting;
-using Vpp.Registry;
+using Vpp.Contracts.Registrations;
 
 namespace Vpp.Host.Devices;
 

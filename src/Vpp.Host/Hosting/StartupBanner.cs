@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Vpp.Registry;
+using Vpp.Persistence.EventStore;
 
 namespace Vpp.Host.Hosting;
 
@@ -12,8 +12,9 @@ internal static class StartupBanner
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vpp.Host");
         var key = app.Services.GetRequiredService<OperatorApiKey>();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        if (app.Services.GetRequiredService<IRegistry>() is InMemoryRegistry)
-            log.LogWarning("Registrations are kept IN MEMORY (embedded default): they are lost when the host stops.");
+        if (!app.Services.GetRequiredService<IEventStore>().IsDurable)
+            log.LogWarning("VOLATILE STORE: no PostgreSQL connection string is configured (ConnectionStrings:Postgres), so "
+                + "registrations, device tokens, commands and telemetry history are kept IN MEMORY and lost when the host stops.");
         log.LogWarning("Orleans uses localhost clustering (embedded default): a single silo on this machine.");
         foreach (var address in addresses)
             log.LogInformation("VPP live page: {Url}/  API docs: {Url}/api-docs  device gateway: {Ws}{Path}",

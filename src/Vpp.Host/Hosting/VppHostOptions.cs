@@ -22,6 +22,21 @@ public sealed class VppHostOptions
 
     public OrleansOptions Orleans { get; set; } = new();
 
+    public HistoryOptions History { get; set; } = new();
+
+    /// <summary>Telemetry history (minute rollups by event time).</summary>
+    public sealed class HistoryOptions
+    {
+        /// <summary>A reading older than its device's newest by more than this is dropped and counted.</summary>
+        public double AllowedLatenessMinutes { get; set; } = 10;
+
+        /// <summary>Nothing older than this (server clock) enters history, even from a backfill.</summary>
+        public double BackfillHorizonHours { get; set; } = 168;
+
+        /// <summary>How often each host merges its buffered rollups into PostgreSQL.</summary>
+        public double FlushIntervalSeconds { get; set; } = 5;
+    }
+
     public sealed class OrleansOptions
     {
         public string ClusterId { get; set; } = "vpp-dev";

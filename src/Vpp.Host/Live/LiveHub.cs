@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Vpp.Contracts.Fleet;
 using Vpp.Contracts.Sites;
-using Vpp.Registry;
+using Vpp.Persistence.ReadModels;
 
 namespace Vpp.Host.Live;
 
@@ -19,7 +19,7 @@ public sealed record SiteListItem(string SiteId, string Name);
 /// Pushes are batched by <see cref="HubLivePublisher"/>: one message per group per interval.
 /// Per-site authorisation arrives with the homeowner dashboards; until then the hub serves the demo page.
 /// </summary>
-public sealed class LiveHub(IRegistry registry, IGrainFactory grains) : Hub<ILiveClient>
+public sealed class LiveHub(IReadModels readModels, IGrainFactory grains) : Hub<ILiveClient>
 {
     public const string Path = "/hubs/live";
     public const string FleetGroup = "fleet";
@@ -33,7 +33,7 @@ public sealed class LiveHub(IRegistry registry, IGrainFactory grains) : Hub<ILiv
 
     public async Task<SiteState> JoinSite(string siteId)
     {
-        if (await registry.GetSiteAsync(siteId) is null) throw new HubException($"Unknown site '{siteId}'.");
+        if (await grains.GetGrain<ISiteGrain>(siteId).GetSettings() is null) throw new HubException($"Unknown site '{siteId}'.");
         await Groups.AddToGroupAsync(Context.ConnectionId, SiteGroup(siteId));
         return await grains.GetGrain<ISiteGrain>(siteId).GetState();
     }
@@ -42,7 +42,7 @@ public sealed class LiveHub(IRegistry registry, IGrainFactory grains) : Hub<ILiv
 
     public async Task<IReadOnlyList<SiteListItem>> ListSites()
     {
-        var sites = await registry.ListSitesAsync(0, 500);
-        return sites.Select(s => new SiteListItem(s.SiteId, s.Name)).ToList();
+        var sites = await readModels.ListSitesAsync(0, 500);
+        return sites.Items.Select(s => new SiteListItem(s.Id, s.Name)).ToList();
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Vpp.Registry;
+namespace Vpp.Persistence.Registrations;
 
 /// <summary>
 /// Device tokens are 256 random bits, shown once at registration. Only a SHA-256 hash is stored:

@@ -1,0 +1,63 @@
+using NodaTime;
+using Vpp.Contracts.Registrations;
+using Vpp.Persistence.Events;
+
+namespace Vpp.Grains.Sites;
+
+/// <summary>A site's state folded from its stream, and the decisions its commands make.</summary>
+public sealed class SiteAggregate : EventSourcing.IAggregate
+{
+    public SiteRegistration? Site { get; set; }
+    public SiteSettings Settings { get; set; } = new(100, true, null, null);
+    public List<DeviceRegistration> Devices { get; set; } = [];
+
+    public void Apply(object e)
+    {
+        switch (e)
+        {
+            case SiteRegistered r:
+                Site = new SiteRegistration(r.SiteId, r.Name, r.TimeZoneId, r.BackupReservePct, r.LatitudeDeg, r.LongitudeDeg, r.At);
+                Settings = new SiteSettings(r.BackupReservePct, true, null, null);
+                break;
+            case DeviceAddedToSite d when Devices.All(x => x.DeviceId != d.DeviceId):
+                Devices.Add(new DeviceRegistration(d.DeviceId, d.SiteId, d.Kind, d.Battery, d.SolarRatedKw, d.At));
+                break;
+            case PreferencesChanged p:
+                Settings = Settings with { BackupReservePct = p.BackupReservePct, Participating = p.Participating };
+                if (Site is not null) Site = Site with { BackupReservePct = p.BackupReservePct };
+                break;
+            case ManualOverrideSet o:
+                Settings = Settings with { ManualOverrideUntil = o.Until, ManualOverrideReason = o.Reason };
+                break;
+            case ManualOverrideCleared:
+                Settings = Settings with { ManualOverrideUntil = null, ManualOverrideReason = null };
+                break;
+        }
+    }
+
+    public IReadOnlyList<object> Register(SiteRegistration s) => Site is not null ? [] :
+        [new SiteRegistered(s.SiteId, s.Name, s.TimeZoneId, s.BackupReservePct, s.LatitudeDeg, s.LongitudeDeg, s.RegisteredAt)];
+
+    public IReadOnlyList<object> AddDevice(DeviceRegistration d) => Devices.Any(x => x.DeviceId == d.DeviceId) ? [] :
+        [new DeviceAddedToSite(RequireSite().SiteId, d.DeviceId, d.Kind, d.Battery, d.SolarRatedKw, d.RegisteredAt)];
+
+    public IReadOnlyList<object> ChangePreferences(double reservePct, bool participating, string by, Instant now)
+    {
+        if (double.IsNaN(reservePct) || reservePct is < 0 or > 100)
+            throw new ArgumentOutOfRangeException(nameof(reservePct), "backupReservePct must be between 0 and 100.");
+        var site = RequireSite();
+        return Settings.BackupReservePct == reservePct && Settings.Participating == participating ? []
+            : [new PreferencesChanged(site.SiteId, reservePct, participating, by, now)];
+    }
+
+    public IReadOnlyList<object> SetOverride(Instant until, string reason, string by, Instant now)
+    {
+        if (until <= now) throw new ArgumentOutOfRangeException(nameof(until), "until must be in the future.");
+        return [new ManualOverrideSet(RequireSite().SiteId, until, reason, by, now)];
+    }
+
+    public IReadOnlyList<object> ClearOverride(string by, Instant now) =>
+        Settings.ManualOverrideUntil is null ? [] : [new ManualOverrideCleared(RequireSite().SiteId, by, now)];
+
+    private SiteRegistration RequireSite() => Site ?? throw new InvalidOperationException("The site is not registered.");
+}

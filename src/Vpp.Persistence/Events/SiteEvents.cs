@@ -1,0 +1,27 @@
+using NodaTime;
+using Vpp.Contracts.Registrations;
+using Vpp.Protocol;
+
+namespace Vpp.Persistence.Events;
+
+/// <summary>An event in a site's stream (<see cref="StreamKeys.Site"/>). Appended only by the site's grain.</summary>
+public interface ISiteEvent
+{
+    string SiteId { get; }
+    Instant At { get; }
+}
+
+public sealed record SiteRegistered(
+    string SiteId, string Name, string TimeZoneId, double BackupReservePct, double? LatitudeDeg, double? LongitudeDeg, Instant At) : ISiteEvent;
+
+/// <summary>A device joined the site. The device's own registration lives in its stream.</summary>
+public sealed record DeviceAddedToSite(
+    string SiteId, string DeviceId, DeviceKind Kind, BatteryRatings? Battery, double? SolarRatedKw, Instant At) : ISiteEvent;
+
+/// <summary>The homeowner's (or operator's) settings: backup reserve and participation in VPP events.</summary>
+public sealed record PreferencesChanged(string SiteId, double BackupReservePct, bool Participating, string ChangedBy, Instant At) : ISiteEvent;
+
+/// <summary>The homeowner takes manual control until <paramref name="Until"/>: the VPP sends no setpoints meanwhile.</summary>
+public sealed record ManualOverrideSet(string SiteId, Instant Until, string Reason, string ChangedBy, Instant At) : ISiteEvent;
+
+public sealed record ManualOverrideCleared(string SiteId, string ChangedBy, Instant At) : ISiteEvent;

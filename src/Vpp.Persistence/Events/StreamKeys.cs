@@ -1,0 +1,21 @@
+namespace Vpp.Persistence.Events;
+
+/// <summary>One stream per aggregate. Keys are strings so they read well in the database.</summary>
+public static class StreamKeys
+{
+    public static string Site(string siteId) => "site:" + siteId;
+    public static string Device(string deviceId) => "device:" + deviceId;
+}
+
+public static class EventTypes
+{
+    /// <summary>Every event type, for stores that register them up front (Marten).</summary>
+    public static readonly IReadOnlyList<Type> All =
+    [
+        typeof(SiteRegistered), typeof(DeviceAddedToSite), typeof(PreferencesChanged),
+        typeof(ManualOverrideSet), typeof(ManualOverrideCleared),
+        typeof(DeviceRegistered), typeof(DeviceTokenRotated), typeof(DeviceTokenRevoked),
+        typeof(SetpointIssued), typeof(SetpointAcknowledged), typeof(SetpointRejected),
+        typeof(SetpointTimedOut), typeof(SetpointSuperseded),
+    ];
+}

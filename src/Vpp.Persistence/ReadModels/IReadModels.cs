@@ -1,0 +1,19 @@
+namespace Vpp.Persistence.ReadModels;
+
+/// <summary>
+/// Queries over the read models. Device lookups are strongly consistent (the gateway authenticates
+/// with them); the site registry, command history and timeline come from asynchronous projections
+/// and may trail the event store by a moment.
+/// </summary>
+public interface IReadModels
+{
+    Task<DeviceDirectoryEntry?> FindDeviceByTokenHashAsync(string tokenHash, CancellationToken ct = default);
+    Task<DeviceDirectoryEntry?> GetDeviceAsync(string deviceId, CancellationToken ct = default);
+    Task<long> CountSitesAsync(CancellationToken ct = default);
+    /// <summary>Sites ordered by id.</summary>
+    Task<ResultPage<SiteDirectoryEntry>> ListSitesAsync(int skip, int take, CancellationToken ct = default);
+    /// <summary>Newest first.</summary>
+    Task<ResultPage<CommandHistoryEntry>> CommandHistoryAsync(string deviceId, int skip, int take, CancellationToken ct = default);
+    /// <summary>Newest first.</summary>
+    Task<ResultPage<SiteTimelineEntry>> SiteTimelineAsync(string siteId, int skip, int take, CancellationToken ct = default);
+}
