@@ -14,14 +14,20 @@ using Vpp.Host.Hosting;
 namespace Vpp.EndToEnd.Tests;
 
 /// <summary>The real host on Kestrel (127.0.0.1, port 0) with its co-hosted silo on free ports.</summary>
-public sealed class VppHost : WebApplicationFactory<Program>
+public class VppHost : WebApplicationFactory<Program>
 {
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
     public const string ApiKey = "test-operator-key";
     public Uri BaseAddress { get; private set; } = null!;
     public Uri DeviceEndpoint => new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/devices/v1/ws" }.Uri;
 
-    public VppHost()
+    public VppHost() : this(new Dictionary<string, string>()) { }
+
+    /// <summary>Extra configuration, e.g. a PostgreSQL connection string.</summary>
+    protected VppHost(IReadOnlyDictionary<string, string> settings)
     {
+        _settings = settings;
         UseKestrel(0);
         StartServer();
         BaseAddress = ClientOptions.BaseAddress;
@@ -35,9 +41,10 @@ public sealed class VppHost : WebApplicationFactory<Program>
         builder.UseSetting("Vpp:Orleans:GatewayPort", FreePort().ToString());
         builder.UseSetting("Vpp:Orleans:ClusterId", "e2e-" + Guid.NewGuid().ToString("N"));
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -54,6 +61,30 @@ public sealed class VppHost : WebApplicationFactory<Program>
     public async Task<Dictionary<string, string>> RegisterHomeAsync(string siteId, double reservePct = 20)
     {
         using var http = Api();
+        return await TestHomes.RegisterAsync(http, siteId, reservePct);
+    }
+
+    public Task<DeviceSocket> ConnectAsync(string token) => DeviceSocket.ConnectAsync(DeviceEndpoint, token);
+
+    public async Task<HubConnection> LiveAsync()
+    {
+        var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(BaseAddress, "/hubs/live"))
+            .AddJsonProtocol(o => JsonConfig.Apply(o.PayloadSerializerOptions))
+            .Build();
+        await hub.StartAsync();
+        return hub;
+    }
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+}
+
+/// <summary>A standard test home: a 10 kWh / 5 kW battery (90 % RTE), 6 kW PV and a meter.</summary>
+public static class TestHomes
+{
+    /// <summary>Registers the home; returns device id → token.</summary>
+    public static async Task<Dictionary<string, string>> RegisterAsync(HttpClient http, string siteId, double reservePct = 20)
+    {
         (await http.PostAsJsonAsync("/api/sites", new { siteId, name = "Home", timeZone = "Europe/Berlin", backupReservePct = reservePct }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
         var tokens = new Dictionary<string, string>();
@@ -70,33 +101,26 @@ public sealed class VppHost : WebApplicationFactory<Program>
         }
         return tokens;
     }
-
-    public async Task<DeviceSocket> ConnectAsync(string token)
-    {
-        var ws = new ClientWebSocket();
-        ws.Options.SetRequestHeader("Authorization", "Bearer " + token);
-        await ws.ConnectAsync(DeviceEndpoint, CancellationToken.None);
-        var socket = new DeviceSocket(ws);
-        (await socket.ReceiveAsync())!["type"]!.GetValue<string>().Should().Be("welcome");
-        return socket;
-    }
-
-    public async Task<HubConnection> LiveAsync()
-    {
-        var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(BaseAddress, "/hubs/live"))
-            .AddJsonProtocol(o => JsonConfig.Apply(o.PayloadSerializerOptions))
-            .Build();
-        await hub.StartAsync();
-        return hub;
-    }
-
-    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 }
 
 /// <summary>A device's side of the socket, for tests.</summary>
 public sealed class DeviceSocket(ClientWebSocket ws) : IAsyncDisposable
 {
+    /// <summary>Connects with the token and reads the welcome.</summary>
+    public static async Task<DeviceSocket> ConnectAsync(Uri endpoint, string token)
+    {
+        var ws = new ClientWebSocket();
+        ws.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        await ws.ConnectAsync(endpoint, CancellationToken.None);
+        var socket = new DeviceSocket(ws);
+        var welcome = await socket.ReceiveAsync();
+        welcome!["type"]!.GetValue<string>().Should().Be("welcome");
+        socket.Welcome = welcome;
+        return socket;
+    }
+
+    public JsonObject Welcome { get; private set; } = null!;
+
     public ClientWebSocket Socket => ws;
 
     public Task SendAsync(string json) => SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text);

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace Vpp.EndToEnd.Tests.Durable;
+
+/// <summary>
+/// The published host as a separate OS process (dotnet Vpp.Host.dll), for restart tests: a new
+/// process on the same database is the honest check that nothing lived only in memory.
+/// </summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private HostProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+    public Uri DeviceEndpoint => new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/devices/v1/ws" }.Uri;
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public static async Task<HostProcess> StartAsync(string connectionString, params (string Key, string Value)[] settings)
+    {
+        var dir = AppContext.BaseDirectory;
+        var port = VppHost.FreePort();
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(dir, "Vpp.Host.dll"), "--urls", $"http://127.0.0.1:{port}", "--contentRoot", dir])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dir,
+        };
+        info.Environment["ConnectionStrings__Postgres"] = connectionString;
+        info.Environment["Vpp__OperatorApiKey"] = VppHost.ApiKey;
+        info.Environment["Vpp__Orleans__SiloPort"] = VppHost.FreePort().ToString();
+        info.Environment["Vpp__Orleans__GatewayPort"] = VppHost.FreePort().ToString();
+        info.Environment["Vpp__Orleans__ClusterId"] = "proc-" + Guid.NewGuid().ToString("N");
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings) info.Environment[key.Replace(":", "__")] = value;
+
+        var process = Process.Start(info)!;
+        var host = new HostProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The host exited with {process.ExitCode}:\n{host.Output}");
+            try
+            {
+                if ((await http.GetAsync("/health")).IsSuccessStatusCode) return host;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        await host.DisposeAsync();
+        throw new TimeoutException("The host did not answer /health within 90 s:\n" + host.Output);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    public HttpClient Api()
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", VppHost.ApiKey);
+        return http;
+    }
+
+    /// <summary>Hard stop (SIGKILL): no graceful shutdown, nothing gets flushed on the way out.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+}
