@@ -7,6 +7,9 @@ results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
 
+# Tests use a real PostgreSQL: make sure it is installed and running (idempotent).
+./scripts/postgres.sh >/dev/null
+
 dotnet test VPP.sln -c Release --logger "trx" --results-directory "$results" 2>&1 | tee "$results/dotnet-test.log"
 status=${PIPESTATUS[0]}
 
