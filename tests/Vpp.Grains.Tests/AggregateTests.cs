@@ -1,0 +1,111 @@
+using NodaTime;
+using Vpp.Contracts.Devices;
+using Vpp.Contracts.Registrations;
+using Vpp.Grains.Devices;
+using Vpp.Grains.Sites;
+using Vpp.Persistence.Events;
+using Vpp.Protocol;
+
+namespace Vpp.Grains.Tests;
+
+/// <summary>The decisions of the event-sourced aggregates, without grains or stores.</summary>
+public class AggregateTests
+{
+    private static readonly Instant T0 = Instant.FromUtc(2026, 11, 23, 12, 0);
+
+    private static DeviceAggregate Battery()
+    {
+        var a = new DeviceAggregate();
+        foreach (var e in a.Register(new DeviceRegistration("b", "s", DeviceKind.Battery, new BatteryRatings(10, 5, 5, 0.9), null, T0), "h1")) a.Apply(e);
+        return a;
+    }
+
+    private static void Apply(DeviceAggregate a, IEnumerable<object> events)
+    {
+        foreach (var e in events) a.Apply(e);
+    }
+
+    [Fact]
+    public void A_new_setpoint_supersedes_the_open_one_and_times_out_the_overdue_one()
+    {
+        var a = Battery();
+        Apply(a, a.Issue("c1", -2, T0 + Duration.FromMinutes(1), "r", 20, T0));
+        Apply(a, a.Issue("c2", 1, T0 + Duration.FromMinutes(30), "r", 20, T0 + Duration.FromSeconds(10)));
+        var events = a.Issue("c3", 3, T0 + Duration.FromHours(1), "r", 20, T0 + Duration.FromMinutes(2));
+        events.Select(e => e.GetType().Name).Should().Equal("SetpointSuperseded", "SetpointIssued");
+        Apply(a, events);
+        a.Commands.Select(c => c.Status).Should().Equal(CommandStatus.Superseded, CommandStatus.Superseded, CommandStatus.Pending);
+
+        var expiry = a.Expire(T0 + Duration.FromHours(2));
+        expiry.Should().ContainSingle().Which.Should().BeOfType<SetpointTimedOut>().Which.CommandId.Should().Be("c3");
+    }
+
+    [Fact]
+    public void Acks_are_idempotent_and_terminal_states_stay_terminal()
+    {
+        var a = Battery();
+        Apply(a, a.Issue("c1", -2, T0 + Duration.FromMinutes(15), "r", 20, T0));
+        var (first, e1) = a.Acknowledge("c1", AckStatus.Accepted, null, T0);
+        first.Should().Be(AckOutcome.Recorded);
+        Apply(a, e1);
+        var (again, none) = a.Acknowledge("c1", AckStatus.Accepted, null, T0);
+        again.Should().Be(AckOutcome.Duplicate);
+        none.Should().BeEmpty();
+        var (done, e2) = a.Acknowledge("c1", AckStatus.Completed, null, T0);
+        done.Should().Be(AckOutcome.Recorded);
+        Apply(a, e2);
+        a.Acknowledge("c1", AckStatus.Rejected, "late", T0).Outcome.Should().Be(AckOutcome.Duplicate);
+        a.Acknowledge("nope", AckStatus.Accepted, null, T0).Outcome.Should().Be(AckOutcome.UnknownCommand);
+    }
+
+    [Fact]
+    public void An_ack_after_validUntil_records_the_timeout_not_the_ack()
+    {
+        var a = Battery();
+        Apply(a, a.Issue("c1", -2, T0 + Duration.FromMinutes(1), "r", 20, T0));
+        var (outcome, events) = a.Acknowledge("c1", AckStatus.Completed, null, T0 + Duration.FromMinutes(5));
+        outcome.Should().Be(AckOutcome.Duplicate);
+        events.Should().ContainSingle().Which.Should().BeOfType<SetpointTimedOut>();
+    }
+
+    [Fact]
+    public void The_command_log_in_the_twin_is_bounded()
+    {
+        var a = Battery();
+        for (var i = 0; i < DeviceAggregate.CommandLogLength + 50; i++)
+            Apply(a, a.Issue("c" + i, 1, T0 + Duration.FromHours(1), "r", 20, T0 + Duration.FromSeconds(i)));
+        a.Commands.Should().HaveCount(DeviceAggregate.CommandLogLength);
+        a.Commands[^1].CommandId.Should().Be("c249");
+    }
+
+    [Fact]
+    public void Tokens_rotate_and_revoke_once()
+    {
+        var a = Battery();
+        Apply(a, a.SetToken("h2", T0));
+        a.TokenHash.Should().Be("h2");
+        Apply(a, a.SetToken(null, T0));
+        a.TokenHash.Should().BeNull();
+        a.SetToken(null, T0).Should().BeEmpty("revoking a revoked token records nothing");
+        a.Register(new DeviceRegistration("b", "s", DeviceKind.Solar, null, 3, T0), "x").Should().BeEmpty("the id is taken");
+    }
+
+    [Fact]
+    public void Site_settings_validate_and_record_only_changes()
+    {
+        var s = new SiteAggregate();
+        var act = () => s.ChangePreferences(30, true, "t", T0);
+        act.Should().Throw<InvalidOperationException>("the site is not registered");
+        foreach (var e in s.Register(new SiteRegistration("s", "Home", "Europe/Berlin", 20, null, null, T0))) s.Apply(e);
+        s.ChangePreferences(20, true, "t", T0).Should().BeEmpty("nothing changed");
+        var nan = () => s.ChangePreferences(double.NaN, true, "t", T0);
+        nan.Should().Throw<ArgumentOutOfRangeException>();
+        var past = () => s.SetOverride(T0 - Duration.FromMinutes(1), "x", "t", T0);
+        past.Should().Throw<ArgumentOutOfRangeException>();
+        foreach (var e in s.SetOverride(T0 + Duration.FromHours(1), "guests", "t", T0)) s.Apply(e);
+        s.Settings.OverrideActiveAt(T0).Should().BeTrue();
+        s.Settings.OverrideActiveAt(T0 + Duration.FromHours(2)).Should().BeFalse();
+        foreach (var e in s.ClearOverride("t", T0)) s.Apply(e);
+        s.ClearOverride("t", T0).Should().BeEmpty();
+    }
+}
