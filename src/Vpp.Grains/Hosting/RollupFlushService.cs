@@ -1,24 +1,25 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NodaTime;
 using Vpp.Persistence.Telemetry;
 
 namespace Vpp.Grains.Hosting;
 
 /// <summary>
-/// Merges this host's buffered minute rollups into the store every flush interval, in one batch.
-/// A failed write puts the rows back (they merge with newer ones) and is retried next time; the
-/// final flush runs on shutdown.
+/// Every flush interval, merges the minutes that have ended into the store in one batch (a running
+/// minute waits until it ends, so it is written once). A failed write puts the rows back (they merge
+/// with newer ones) and is retried next time; on shutdown everything is written, running minutes too.
 /// </summary>
 public sealed class RollupFlushService(RollupBuffer buffer, IRollupStore store, IOptions<TwinOptions> options,
-    TwinMetrics metrics, ILogger<RollupFlushService> log) : BackgroundService
+    TwinMetrics metrics, IClock clock, ILogger<RollupFlushService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.History.FlushInterval.ToTimeSpan());
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken)) await FlushAsync(stoppingToken);
+            while (await timer.WaitForNextTickAsync(stoppingToken)) await FlushAsync(clock.GetCurrentInstant(), stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -28,13 +29,13 @@ public sealed class RollupFlushService(RollupBuffer buffer, IRollupStore store, 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushAsync(cancellationToken);
+        await FlushAsync(null, cancellationToken);
     }
 
-    /// <summary>Writes everything buffered so far. Public so tests and load runs can force a flush.</summary>
-    public async Task FlushAsync(CancellationToken ct)
+    /// <summary>Writes the minutes ended by <paramref name="closedAt"/> (null: everything).</summary>
+    public async Task FlushAsync(Instant? closedAt, CancellationToken ct)
     {
-        var rows = buffer.Drain();
+        var rows = buffer.Drain(closedAt);
         if (rows.Count == 0) return;
         try
         {

@@ -4,10 +4,10 @@ using Vpp.Domain.Telemetry;
 namespace Vpp.Persistence.Telemetry;
 
 /// <summary>
-/// Per-host accumulator of minute rollups between flushes, so the database sees one merged row per
-/// device and minute per flush, never one write per reading. Sharded locks keep concurrent device
-/// twins from contending; <see cref="Drain"/> swaps each shard out whole, so nothing added during a
-/// drain is lost.
+/// Per-host accumulator of minute rollups, so the database sees one row per device and minute,
+/// never one write per reading. A minute is held until it has ended and then written once; only a
+/// late reading for a minute already written causes a second, merging write. Sharded locks keep
+/// concurrent device twins from contending; nothing added during a drain is lost.
 /// </summary>
 public sealed class RollupBuffer
 {
@@ -37,21 +37,44 @@ public sealed class RollupBuffer
 
     private Shard ShardOf(string deviceId, Instant bucket) => _shards[(uint)HashCode.Combine(deviceId, bucket) % ShardCount];
 
-    /// <summary>Takes everything accumulated so far.</summary>
-    public IReadOnlyList<DeviceMinuteRollup> Drain()
+    /// <summary>
+    /// Takes the rows of minutes that ended at or before <paramref name="closedAt"/> (all rows when
+    /// null, e.g. at shutdown); rows of minutes still running stay to collect more readings.
+    /// </summary>
+    public IReadOnlyList<DeviceMinuteRollup> Drain(Instant? closedAt = null)
     {
         var all = new List<DeviceMinuteRollup>();
+        var openFrom = closedAt is { } c ? c - TelemetryBuckets.Minute : Instant.MaxValue;
         foreach (var shard in _shards)
         {
-            Dictionary<(string, Instant), DeviceMinuteRollup> taken;
             lock (shard.Lock)
             {
-                taken = shard.Rows;
-                shard.Rows = [];
+                if (closedAt is null || shard.Rows.Keys.All(k => k.Bucket <= openFrom))
+                {
+                    all.AddRange(shard.Rows.Values);
+                    shard.Rows = [];
+                    continue;
+                }
+                foreach (var (key, row) in shard.Rows.Where(r => r.Key.Bucket <= openFrom).ToList())
+                {
+                    all.Add(row);
+                    shard.Rows.Remove(key);
+                }
             }
-            all.AddRange(taken.Values);
         }
         return all;
+    }
+
+    /// <summary>Rows held (open minutes and rows waiting for the next flush).</summary>
+    public int Count
+    {
+        get
+        {
+            var n = 0;
+            foreach (var shard in _shards)
+                lock (shard.Lock) n += shard.Rows.Count;
+            return n;
+        }
     }
 
     /// <summary>Puts rows back after a failed write, merging with anything added meanwhile.</summary>
