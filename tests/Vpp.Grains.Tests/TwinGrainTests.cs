@@ -166,6 +166,27 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
     }
 
     [Fact]
+    public async Task A_twin_whose_stream_was_written_by_someone_else_reloads_and_decides_again()
+    {
+        var site = await twins.RegisterHomeAsync("conflict");
+        var battery = Client.GetGrain<IBatteryGrain>(site + "-bat");
+        (await battery.GetCommands()).Should().BeEmpty(); // activate: the twin has loaded its stream
+
+        // Another writer (a stale second activation, a tool) appends behind the twin's back.
+        var key = Vpp.Persistence.Events.StreamKeys.Device(site + "-bat");
+        var version = (await twins.Events.ReadAsync(key, 0)).Version;
+        await twins.Events.AppendAsync(key, version, [new Vpp.Persistence.Events.SetpointIssued(
+            site + "-bat", site, "cmd_external", 1, Now + Duration.FromMinutes(10), "external", 20, Now)]);
+
+        // The twin's append conflicts; it reloads, sees the external command, supersedes it and lands after it.
+        var issued = await battery.IssueSetpoint(new SetpointRequest(-2, Duration.FromMinutes(5), "after conflict"));
+        var commands = await battery.GetCommands();
+        commands.Select(c => (c.CommandId, c.Status)).Should().Equal(
+            ("cmd_external", CommandStatus.Superseded), (issued.CommandId, CommandStatus.Pending));
+        (await twins.Events.ReadAsync(key, 0)).Version.Should().Be(version + 3, "external issue, then superseded + issued");
+    }
+
+    [Fact]
     public async Task Unregistered_devices_are_refused_clearly()
     {
         var act = () => Client.GetGrain<IBatteryGrain>("nobody").GetState();
