@@ -5,6 +5,7 @@ using Vpp.Host.Api;
 using Vpp.Host.Devices;
 using Vpp.Host.Hosting;
 using Vpp.Host.Live;
+using Vpp.Messaging.Hosting;
 using Vpp.Persistence.Postgres.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,7 +24,11 @@ builder.UseOrleans(silo =>
 var postgres = builder.Configuration.GetSection(PostgresOptions.Section).Get<PostgresOptions>() ?? new PostgresOptions();
 postgres.ConnectionString = builder.Configuration.GetConnectionString("Postgres") ?? postgres.ConnectionString;
 var durable = !string.IsNullOrWhiteSpace(postgres.ConnectionString);
+// Kafka: the configured brokers, or an embedded mock cluster (logged loudly).
+var kafka = builder.Configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>() ?? new KafkaOptions();
+postgres.PublishOutbox = kafka.PublishDispatch;
 if (durable) builder.Services.AddVppPostgres(postgres);
+if (args.FirstOrDefault() != "migrate") builder.Services.AddVppKafka(kafka, durableOutbox: durable);
 
 builder.Services.AddSingleton<HubLivePublisher>();
 builder.Services.AddSingleton<ILivePublisher>(sp => sp.GetRequiredService<HubLivePublisher>());

@@ -41,6 +41,7 @@ public class VppHost : WebApplicationFactory<Program>
         builder.UseSetting("Vpp:Orleans:GatewayPort", FreePort().ToString());
         builder.UseSetting("Vpp:Orleans:ClusterId", "e2e-" + Guid.NewGuid().ToString("N"));
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        builder.UseSetting("Kafka:EmbeddedPort", "0"); // each test host gets its own embedded Kafka on random ports
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 

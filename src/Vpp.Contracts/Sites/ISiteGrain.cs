@@ -37,6 +37,13 @@ public interface ISiteGrain : IGrainWithStringKey
     [Alias("ClearManualOverride")]
     Task<SiteSettings> ClearManualOverride(string changedBy);
 
+    /// <summary>Records an operating envelope; a repeated <paramref name="sourceEventId"/> changes nothing (false).</summary>
+    [Alias("SetOperatingEnvelope")]
+    Task<bool> SetOperatingEnvelope(Grid.OperatingEnvelope envelope, string sourceEventId);
+
+    [Alias("GetOperatingEnvelopes")]
+    Task<IReadOnlyList<Grid.OperatingEnvelope>> GetOperatingEnvelopes();
+
     [OneWay, Alias("DeviceReported")]
     Task DeviceReported(string deviceId, DeviceKind kind, TelemetryReading reading);
 

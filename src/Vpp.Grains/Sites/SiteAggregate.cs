@@ -10,6 +10,10 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
     public SiteRegistration? Site { get; set; }
     public SiteSettings Settings { get; set; } = new(100, true, null, null);
     public List<DeviceRegistration> Devices { get; set; } = [];
+    /// <summary>Envelopes not yet expired when last applied; grid balancing enforces the most restrictive.</summary>
+    public List<OperatingEnvelopeSet> Envelopes { get; set; } = [];
+    /// <summary>CloudEvents ids already applied (redelivered grid signals have no second effect).</summary>
+    public List<string> AppliedSignalIds { get; set; } = [];
 
     public void Apply(object e)
     {
@@ -31,6 +35,12 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
                 break;
             case ManualOverrideCleared:
                 Settings = Settings with { ManualOverrideUntil = null, ManualOverrideReason = null };
+                break;
+            case OperatingEnvelopeSet o:
+                Envelopes.RemoveAll(x => x.ValidUntil <= o.At);
+                Envelopes.Add(o);
+                AppliedSignalIds.Add(o.SourceEventId);
+                if (AppliedSignalIds.Count > 1000) AppliedSignalIds.RemoveAt(0);
                 break;
         }
     }
@@ -58,6 +68,16 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
 
     public IReadOnlyList<object> ClearOverride(string by, Instant now) =>
         Settings.ManualOverrideUntil is null ? [] : [new ManualOverrideCleared(RequireSite().SiteId, by, now)];
+
+    public IReadOnlyList<object> SetEnvelope(double importLimitKw, double exportLimitKw, Instant validFrom, Instant validUntil, string sourceEventId, Instant now)
+    {
+        var site = RequireSite();
+        if (AppliedSignalIds.Contains(sourceEventId)) return [];
+        if (!double.IsFinite(importLimitKw) || !double.IsFinite(exportLimitKw) || importLimitKw < 0 || exportLimitKw < 0)
+            throw new ArgumentOutOfRangeException(nameof(importLimitKw), "importLimitKw and exportLimitKw must be finite and ≥ 0.");
+        if (validUntil <= validFrom) throw new ArgumentOutOfRangeException(nameof(validUntil), "validUntil must be after validFrom.");
+        return [new OperatingEnvelopeSet(site.SiteId, importLimitKw, exportLimitKw, validFrom, validUntil, sourceEventId, now)];
+    }
 
     private SiteRegistration RequireSite() => Site ?? throw new InvalidOperationException("The site is not registered.");
 }

@@ -104,6 +104,22 @@ public sealed class SiteGrain(IEventStore store, IClock clock, IOptions<TwinOpti
         return settings;
     }
 
+    public async Task<bool> SetOperatingEnvelope(Contracts.Grid.OperatingEnvelope e, string sourceEventId)
+    {
+        if (Site is null) throw new InvalidOperationException($"No site '{this.GetPrimaryKeyString()}' is registered.");
+        var events = await _stream.ExecuteAsync(s =>
+            s.SetEnvelope(e.ImportLimitKw, e.ExportLimitKw, e.ValidFrom, e.ValidUntil, sourceEventId, clock.GetCurrentInstant()));
+        return events.Count > 0;
+    }
+
+    public Task<IReadOnlyList<Contracts.Grid.OperatingEnvelope>> GetOperatingEnvelopes()
+    {
+        var now = clock.GetCurrentInstant();
+        return Task.FromResult<IReadOnlyList<Contracts.Grid.OperatingEnvelope>>(_stream.State.Envelopes
+            .Where(x => x.ValidUntil > now)
+            .Select(x => new Contracts.Grid.OperatingEnvelope(x.ImportLimitKw, x.ExportLimitKw, x.ValidFrom, x.ValidUntil)).ToList());
+    }
+
     public Task DeviceReported(string deviceId, DeviceKind kind, TelemetryReading reading)
     {
         if (!_slots.TryGetValue(deviceId, out var slot)) return Task.CompletedTask;

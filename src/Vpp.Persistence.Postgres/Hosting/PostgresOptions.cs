@@ -19,4 +19,7 @@ public sealed class PostgresOptions
 
     /// <summary>Run the async projection daemon on this host. Hosts elect one active daemon (HotCold).</summary>
     public bool RunProjectionDaemon { get; set; } = true;
+
+    /// <summary>Publish utility-facing events through the outbox subscription (needs an IOutboxSink, e.g. Kafka).</summary>
+    public bool PublishOutbox { get; set; }
 }

@@ -32,6 +32,7 @@ public static class PostgresPersistence
         services.AddSingleton(options);
         var marten = services.AddMarten(o => Configure(o, options));
         marten.AddAsyncDaemon(options.RunProjectionDaemon ? DaemonMode.HotCold : DaemonMode.Disabled);
+        if (options.PublishOutbox) marten.AddSubscriptionWithServices<OutboxSubscription>(ServiceLifetime.Singleton);
 
         services.AddSingleton(_ => NpgsqlDataSource.Create(options.ConnectionString));
         services.AddSingleton<IEventStore, MartenEventStore>();

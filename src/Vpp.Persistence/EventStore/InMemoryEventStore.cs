@@ -8,7 +8,7 @@ namespace Vpp.Persistence.EventStore;
 /// everything lost on restart. Read models are updated in the same lock as the append, so they
 /// are never behind (the durable store's async projections may lag a little).
 /// </summary>
-public sealed class InMemoryEventStore(InMemoryReadModels readModels) : IEventStore
+public sealed class InMemoryEventStore(InMemoryReadModels readModels, Outbox.InMemoryOutbox? outbox = null) : IEventStore
 {
     private readonly Dictionary<string, List<object>> _streams = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Version, string Json, Type Type)> _snapshots = new(StringComparer.Ordinal);
@@ -34,10 +34,23 @@ public sealed class InMemoryEventStore(InMemoryReadModels readModels) : IEventSt
             if (current != expectedVersion) throw new StreamConflictException(streamKey, expectedVersion);
             if (stream is null) _streams[streamKey] = stream = [];
             stream.AddRange(events);
-            foreach (var e in events) readModels.Apply(e);
+            foreach (var e in events)
+            {
+                readModels.Apply(e);
+                if (outbox is not null && Outbox.OutboxEvents.IsPublished(e))
+                    outbox.Enqueue(new Outbox.OutboxEvent(Guid.CreateVersion7(), streamKey, e, AtOf(e)));
+            }
             return Task.FromResult((long)stream.Count);
         }
     }
+
+    private static NodaTime.Instant AtOf(object e) => e switch
+    {
+        Events.ISiteEvent s => s.At,
+        Events.IDeviceEvent d => d.At,
+        Events.IDispatchEvent x => x.At,
+        _ => NodaTime.Instant.MinValue,
+    };
 
     // Snapshots go through JSON so a snapshot is a copy, as it would be in a database.
     public Task<StreamSnapshot<T>?> LoadSnapshotAsync<T>(string streamKey, CancellationToken ct = default) where T : class

@@ -25,3 +25,10 @@ public sealed record PreferencesChanged(string SiteId, double BackupReservePct, 
 public sealed record ManualOverrideSet(string SiteId, Instant Until, string Reason, string ChangedBy, Instant At) : ISiteEvent;
 
 public sealed record ManualOverrideCleared(string SiteId, string ChangedBy, Instant At) : ISiteEvent;
+
+/// <summary>
+/// A grid operator's limit on the site's connection for a window: import and export at most these
+/// kW (both ≥ 0). Several may overlap; the most restrictive applies (enforced by grid balancing).
+/// </summary>
+public sealed record OperatingEnvelopeSet(
+    string SiteId, double ImportLimitKw, double ExportLimitKw, Instant ValidFrom, Instant ValidUntil, string SourceEventId, Instant At) : ISiteEvent;

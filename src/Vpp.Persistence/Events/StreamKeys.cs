@@ -5,6 +5,7 @@ public static class StreamKeys
 {
     public static string Site(string siteId) => "site:" + siteId;
     public static string Device(string deviceId) => "device:" + deviceId;
+    public static string Dispatch(string requestId) => "dispatch:" + requestId;
 }
 
 public static class EventTypes
@@ -17,5 +18,7 @@ public static class EventTypes
         typeof(DeviceRegistered), typeof(DeviceTokenRotated), typeof(DeviceTokenRevoked),
         typeof(SetpointIssued), typeof(SetpointAcknowledged), typeof(SetpointRejected),
         typeof(SetpointTimedOut), typeof(SetpointSuperseded),
+        typeof(OperatingEnvelopeSet),
+        typeof(DispatchRequested),
     ];
 }

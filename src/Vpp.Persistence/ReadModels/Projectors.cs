@@ -103,6 +103,7 @@ public static class SiteTimelineProjector
             PreferencesChanged p => (string.Create(c, $"Backup reserve {p.BackupReservePct}%, {(p.Participating ? "participating" : "opted out")} (by {p.ChangedBy})"), null),
             ManualOverrideSet o => (string.Create(c, $"Manual override until {o.Until}: {o.Reason} (by {o.ChangedBy})"), null),
             ManualOverrideCleared o => ($"Manual override cleared (by {o.ChangedBy})", null),
+            OperatingEnvelopeSet o => (string.Create(c, $"Operating envelope: import ≤ {o.ImportLimitKw} kW, export ≤ {o.ExportLimitKw} kW from {o.ValidFrom} until {o.ValidUntil}"), null),
             DeviceTokenRotated t => ("Device token rotated", t.DeviceId),
             DeviceTokenRevoked t => ("Device token revoked", t.DeviceId),
             SetpointIssued s => (string.Create(c, $"Setpoint {s.PowerKw:0.###} kW until {s.ValidUntil} ({s.Reason})"), s.DeviceId),

@@ -39,6 +39,7 @@ public sealed class HostProcess : IAsyncDisposable
         info.Environment["Vpp__Orleans__GatewayPort"] = VppHost.FreePort().ToString();
         info.Environment["Vpp__Orleans__ClusterId"] = "proc-" + Guid.NewGuid().ToString("N");
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["Kafka__EmbeddedPort"] = "0";
         foreach (var (key, value) in settings) info.Environment[key.Replace(":", "__")] = value;
 
         var process = Process.Start(info)!;

@@ -1,0 +1,58 @@
+using NodaTime;
+
+namespace Vpp.Contracts.Grid;
+
+/// <summary>A grid frequency measurement for a region.</summary>
+[GenerateSerializer, Immutable, Alias("vpp.FrequencyReading")]
+public sealed record FrequencyReading([property: Id(0)] Instant Ts, [property: Id(1)] double Hz);
+
+/// <summary>The grid as the VPP sees it in one region (key = region). Grid balancing acts on it.</summary>
+[Alias("vpp.IGridRegionGrain")]
+public interface IGridRegionGrain : IGrainWithStringKey
+{
+    /// <summary>Keeps the newest reading by ts; older ones are ignored.</summary>
+    [Alias("ReportFrequency")]
+    Task ReportFrequency(FrequencyReading reading);
+
+    [Alias("GetFrequency")]
+    Task<FrequencyReading?> GetFrequency();
+}
+
+/// <summary>A utility's request: deliver PowerKw (&gt; 0 = reduce net import / export) in Region over [StartsAt, EndsAt).</summary>
+[GenerateSerializer, Immutable, Alias("vpp.DispatchRequest")]
+public sealed record DispatchRequest(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string Region,
+    [property: Id(2)] Instant StartsAt,
+    [property: Id(3)] Instant EndsAt,
+    [property: Id(4)] double PowerKw,
+    [property: Id(5)] int Priority);
+
+[GenerateSerializer, Alias("vpp.DispatchRequestOutcome")]
+public enum DispatchRequestOutcome
+{
+    Recorded,
+    /// <summary>The same request again (redelivery or retry): nothing changed.</summary>
+    Duplicate,
+    /// <summary>The request id is taken by a different request.</summary>
+    ConflictingId,
+}
+
+/// <summary>One dispatch request (key = requestId); sole writer of its stream.</summary>
+[Alias("vpp.IDispatchGrain")]
+public interface IDispatchGrain : IGrainWithStringKey
+{
+    [Alias("Request")]
+    Task<DispatchRequestOutcome> Request(DispatchRequest request, string sourceEventId);
+
+    [Alias("Get")]
+    Task<DispatchRequest?> Get();
+}
+
+/// <summary>An operating envelope for one site: import and export at most these kW in [ValidFrom, ValidUntil).</summary>
+[GenerateSerializer, Immutable, Alias("vpp.OperatingEnvelope")]
+public sealed record OperatingEnvelope(
+    [property: Id(0)] double ImportLimitKw,
+    [property: Id(1)] double ExportLimitKw,
+    [property: Id(2)] Instant ValidFrom,
+    [property: Id(3)] Instant ValidUntil);

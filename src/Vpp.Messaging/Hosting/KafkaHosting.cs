@@ -1,0 +1,51 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Vpp.Messaging.Consumers;
+using Vpp.Messaging.Outbox;
+using Vpp.Messaging.Topics;
+using Vpp.Persistence.EventStore;
+using Vpp.Persistence.Outbox;
+using Vpp.Persistence.ReadModels;
+
+namespace Vpp.Messaging.Hosting;
+
+public static class KafkaHosting
+{
+    /// <summary>
+    /// Kafka in and out. Call after the persistence registrations: with the in-memory store this
+    /// also wires the in-memory outbox. Topics are provisioned before any consumer starts.
+    /// </summary>
+    public static IServiceCollection AddVppKafka(this IServiceCollection services, KafkaOptions options, bool durableOutbox)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<KafkaEndpoint>();
+        services.AddSingleton<KafkaMetrics>();
+        services.AddSingleton<DeadLetters>();
+        services.AddSingleton<ITopicProvisioner>(sp => options.Embedded
+            ? new MockTopicProvisioner(sp.GetRequiredService<KafkaEndpoint>().Embedded!, options)
+            : ActivatorUtilities.CreateInstance<AdminTopicProvisioner>(sp));
+        services.AddHostedService<TopicProvisioningService>();
+        if (options.ConsumeTelemetry) services.AddHostedService<TelemetryConsumer>();
+        if (options.ConsumeGridSignals) services.AddHostedService<GridSignalConsumer>();
+        if (options.PublishDispatch)
+        {
+            services.AddSingleton<IOutboxSink, KafkaOutboxSink>();
+            if (!durableOutbox)
+            {
+                // The in-memory event store feeds this outbox; it must be the store the twins use.
+                services.AddSingleton<InMemoryOutbox>();
+                services.Replace(ServiceDescriptor.Singleton<IEventStore>(sp =>
+                    new InMemoryEventStore(sp.GetRequiredService<InMemoryReadModels>(), sp.GetRequiredService<InMemoryOutbox>())));
+                services.AddHostedService<InMemoryOutboxPublisher>();
+            }
+        }
+        return services;
+    }
+
+    private sealed class TopicProvisioningService(ITopicProvisioner provisioner) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => provisioner.EnsureTopicsAsync(cancellationToken);
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

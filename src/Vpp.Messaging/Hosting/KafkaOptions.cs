@@ -1,0 +1,46 @@
+using Vpp.Messaging.Topics;
+
+namespace Vpp.Messaging.Hosting;
+
+/// <summary>Kafka settings (section "Kafka"); every key is in docs/configuration.md.</summary>
+public sealed class KafkaOptions
+{
+    public const string Section = "Kafka";
+
+    /// <summary>Real brokers. Empty: an embedded mock cluster is started in-process (development only).</summary>
+    public string BootstrapServers { get; set; } = "";
+
+    /// <summary>Fixed local port of the embedded cluster, for kcat and other tools; 0 = a random port (tests).</summary>
+    public int EmbeddedPort { get; set; } = 19092;
+
+    /// <summary>Consumer group of this service for the inbound topics.</summary>
+    public string GroupId { get; set; } = "vpp";
+
+    /// <summary>Identifies this deployment in CloudEvents <c>ce_source</c>.</summary>
+    public string Source { get; set; } = "urn:vpp:host";
+
+    /// <summary>Most messages handled per batch before offsets are committed.</summary>
+    public int MaxBatch { get; set; } = 500;
+
+    public bool ConsumeTelemetry { get; set; } = true;
+    public bool ConsumeGridSignals { get; set; } = true;
+    public bool PublishDispatch { get; set; } = true;
+
+    /// <summary>Provisioned through the admin API on real brokers; created directly on the embedded one.</summary>
+    public Dictionary<string, TopicSpec> Topics { get; set; } = new()
+    {
+        [KafkaTopics.Telemetry] = new TopicSpec { Partitions = 12 },
+        [KafkaTopics.GridSignals] = new TopicSpec { Partitions = 3 },
+        [KafkaTopics.Dispatch] = new TopicSpec { Partitions = 3, RetentionHours = 24 * 30 },
+        [KafkaTopics.DeadLetter] = new TopicSpec { Partitions = 1, RetentionHours = 24 * 14 },
+    };
+
+    public bool Embedded => string.IsNullOrWhiteSpace(BootstrapServers);
+}
+
+public sealed class TopicSpec
+{
+    public int Partitions { get; set; } = 3;
+    public short ReplicationFactor { get; set; } = 3;
+    public double RetentionHours { get; set; } = 24 * 7;
+}

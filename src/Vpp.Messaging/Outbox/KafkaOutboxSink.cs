@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Vpp.Messaging.CloudEvents;
+using Vpp.Messaging.Hosting;
+using Vpp.Messaging.Topics;
+using Vpp.Persistence.Events;
+using Vpp.Persistence.EventStore;
+using Vpp.Persistence.Outbox;
+
+namespace Vpp.Messaging.Outbox;
+
+/// <summary>One outgoing message: where it goes and what it says.</summary>
+public sealed record OutgoingMessage(string Topic, string Key, string CeType, object Payload);
+
+/// <summary>Event → utility-facing message (docs/kafka-topics.md). Grid balancing adds the rest of the lifecycle.</summary>
+public static class DispatchMessages
+{
+    public const string ReceivedType = "vpp.dispatch.received.v1";
+
+    public static OutgoingMessage? From(object e) => e switch
+    {
+        DispatchRequested r => new OutgoingMessage(KafkaTopics.Dispatch, r.RequestId, ReceivedType, new
+        {
+            requestId = r.RequestId, status = "received", region = r.Region, startsAt = r.StartsAt, endsAt = r.EndsAt,
+            powerKw = r.PowerKw, priority = r.Priority, receivedAt = r.At,
+        }),
+        _ => null,
+    };
+}
+
+/// <summary>
+/// Publishes outbox events to Kafka (idempotent producer, acks=all) with the event's stable id as
+/// <c>ce_id</c>, and returns only when every message is acknowledged; failures are retried with
+/// backoff, so an outage delays events and loses none. A retry after a lost acknowledgement can
+/// repeat a message: consumers dedupe by <c>ce_id</c>.
+/// </summary>
+public sealed class KafkaOutboxSink(KafkaEndpoint kafka, KafkaOptions options, KafkaMetrics metrics, ILogger<KafkaOutboxSink> log) : IOutboxSink
+{
+    private static readonly JsonSerializerOptions Json = SnapshotJson.Options;
+
+    public async Task PublishAsync(IReadOnlyList<OutboxEvent> events, CancellationToken ct)
+    {
+        var pending = events.Select(e => (Event: e, Message: DispatchMessages.From(e.Data))).Where(x => x.Message is not null).ToList();
+        for (var attempt = 1; pending.Count > 0; attempt++)
+        {
+            var sends = pending.Select(p => (p, Task: Send(p.Event, p.Message!, ct))).ToList();
+            var failed = new List<(OutboxEvent, OutgoingMessage?)>();
+            foreach (var (p, task) in sends)
+            {
+                try
+                {
+                    await task;
+                }
+                catch (ProduceException<string, byte[]> e)
+                {
+                    failed.Add(p);
+                    if (failed.Count == 1) log.LogWarning("Publishing to Kafka failed ({Reason}); {Count} events wait and are retried", e.Error.Reason, pending.Count);
+                }
+            }
+            metrics.Published(pending.Count - failed.Count);
+            pending = failed;
+            if (pending.Count > 0) await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 200 * attempt)), ct);
+        }
+    }
+
+    private Task<DeliveryResult<string, byte[]>> Send(OutboxEvent e, OutgoingMessage m, CancellationToken ct)
+    {
+        var ce = new CloudEvent(e.Id.ToString(), m.CeType, options.Source, e.At, Subject: e.StreamKey);
+        return kafka.Producer.ProduceAsync(m.Topic,
+            new Message<string, byte[]> { Key = m.Key, Value = JsonSerializer.SerializeToUtf8Bytes(m.Payload, Json), Headers = ce.ToHeaders() }, ct);
+    }
+}
+
+/// <summary>Drains the in-memory store's outbox into the sink (the durable store uses a Marten subscription instead).</summary>
+public sealed class InMemoryOutboxPublisher(InMemoryOutbox outbox, IOutboxSink sink) : Microsoft.Extensions.Hosting.BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await outbox.Reader.WaitToReadAsync(stoppingToken))
+            {
+                var batch = new List<OutboxEvent>();
+                while (batch.Count < 500 && outbox.Reader.TryRead(out var e)) batch.Add(e);
+                await sink.PublishAsync(batch, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

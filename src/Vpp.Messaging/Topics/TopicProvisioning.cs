@@ -1,0 +1,54 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using ErrorCode = Confluent.Kafka.ErrorCode;
+using Microsoft.Extensions.Logging;
+using Vpp.Messaging.Embedded;
+using Vpp.Messaging.Hosting;
+
+namespace Vpp.Messaging.Topics;
+
+/// <summary>Makes sure the topics exist before anything produces or consumes.</summary>
+public interface ITopicProvisioner
+{
+    Task EnsureTopicsAsync(CancellationToken ct);
+}
+
+/// <summary>Real brokers: CreateTopics through the admin API; an existing topic is left as it is.</summary>
+public sealed class AdminTopicProvisioner(KafkaOptions options, ILogger<AdminTopicProvisioner> log) : ITopicProvisioner
+{
+    public async Task EnsureTopicsAsync(CancellationToken ct)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = options.BootstrapServers }).Build();
+        var specs = options.Topics.Select(t => new TopicSpecification
+        {
+            Name = t.Key,
+            NumPartitions = t.Value.Partitions,
+            ReplicationFactor = t.Value.ReplicationFactor,
+            Configs = new Dictionary<string, string>
+            {
+                ["retention.ms"] = ((long)(t.Value.RetentionHours * 3_600_000)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["min.insync.replicas"] = t.Value.ReplicationFactor >= 3 ? "2" : "1",
+            },
+        }).ToList();
+        try
+        {
+            await admin.CreateTopicsAsync(specs);
+        }
+        catch (CreateTopicsException e)
+        {
+            foreach (var r in e.Results.Where(r => r.Error.Code != ErrorCode.NoError && r.Error.Code != ErrorCode.TopicAlreadyExists))
+                throw new InvalidOperationException($"Creating Kafka topic {r.Topic} failed: {r.Error.Reason}", e);
+        }
+        log.LogInformation("Kafka topics ready: {Topics}", string.Join(", ", specs.Select(s => s.Name)));
+    }
+}
+
+/// <summary>The embedded cluster: topics created directly (the mock has no CreateTopics).</summary>
+public sealed class MockTopicProvisioner(MockKafkaCluster cluster, KafkaOptions options) : ITopicProvisioner
+{
+    public Task EnsureTopicsAsync(CancellationToken ct)
+    {
+        foreach (var (name, spec) in options.Topics) cluster.CreateTopic(name, spec.Partitions, spec.ReplicationFactor);
+        return Task.CompletedTask;
+    }
+}
