@@ -89,6 +89,7 @@ var api = app.MapGroup("/api").AddEndpointFilter<OperatorApiKeyFilter>();
 api.MapSiteEndpoints();
 api.MapDeviceEndpoints();
 api.MapFleetEndpoints();
+api.MapDispatchEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 await app.RunAsync();

@@ -24,8 +24,8 @@ public class VppHost : WebApplicationFactory<Program>
 
     public VppHost() : this(new Dictionary<string, string>()) { }
 
-    /// <summary>Extra configuration, e.g. a PostgreSQL connection string.</summary>
-    protected VppHost(IReadOnlyDictionary<string, string> settings)
+    /// <summary>Extra configuration, e.g. a PostgreSQL connection string or Kafka brokers.</summary>
+    public VppHost(IReadOnlyDictionary<string, string> settings)
     {
         _settings = settings;
         UseKestrel(0);

@@ -1,12 +1,17 @@
 using Vpp.Contracts.Fleet;
 using Vpp.Grains.Hosting;
 using Vpp.Host.Devices;
+using Vpp.Messaging.Hosting;
 using Vpp.Persistence.Telemetry;
 
 namespace Vpp.Host.Api;
 
 public sealed record DiagnosticsView(long TelemetryIngested, long FramesReceived, long OpenDeviceConnections, IReadOnlyDictionary<string, long> ProtocolErrors,
-    HistoryDiagnostics History);
+    HistoryDiagnostics History, KafkaDiagnostics Kafka);
+
+/// <summary>Kafka: where it is, messages handled and dead-lettered per topic, consumer lag per partition, events published.</summary>
+public sealed record KafkaDiagnostics(string BootstrapServers, bool Embedded, IReadOnlyDictionary<string, long> Consumed,
+    IReadOnlyDictionary<string, long> DeadLettered, IReadOnlyDictionary<string, long> Lag, long Published);
 
 /// <summary>Telemetry history counters: readings left out of the rollups, and rows written.</summary>
 public sealed record HistoryDiagnostics(long ReadingsTooLate, long ReadingsBeyondBackfill, long RollupRowsWritten, bool Durable);
@@ -17,9 +22,10 @@ public static class FleetEndpoints
     {
         api.MapGet("/fleet", (IGrainFactory grains) => grains.GetGrain<IFleetAggregatorGrain>(IFleetAggregatorGrain.FleetKey).GetSummary())
             .WithTags("Fleet").WithSummary("Fleet sums: sites online/stale/offline, stored energy, flexibility");
-        api.MapGet("/diagnostics", (TwinMetrics twins, GatewayMetrics gateway, IRollupStore rollups) =>
+        api.MapGet("/diagnostics", (TwinMetrics twins, GatewayMetrics gateway, IRollupStore rollups, KafkaEndpoint kafka, KafkaMetrics k) =>
                 new DiagnosticsView(twins.IngestedTotal, gateway.FramesTotal, gateway.OpenConnections, gateway.ErrorsByCode,
-                    new HistoryDiagnostics(twins.TooLateTotal, twins.BeyondBackfillTotal, twins.RollupRowsTotal, rollups.IsDurable)))
+                    new HistoryDiagnostics(twins.TooLateTotal, twins.BeyondBackfillTotal, twins.RollupRowsTotal, rollups.IsDurable),
+                    new KafkaDiagnostics(kafka.BootstrapServers, kafka.Embedded is not null, k.ConsumedByTopic, k.DeadLetteredByTopic, k.LagByPartition, k.PublishedTotal)))
             .WithTags("Diagnostics").WithSummary("Counters of this host (telemetry ingested into twins, frames, errors by code)");
         return api;
     }

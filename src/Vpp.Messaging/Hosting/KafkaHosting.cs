@@ -24,7 +24,7 @@ public static class KafkaHosting
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<ITopicProvisioner>(sp => options.Embedded
             ? new MockTopicProvisioner(sp.GetRequiredService<KafkaEndpoint>().Embedded!, options)
-            : ActivatorUtilities.CreateInstance<AdminTopicProvisioner>(sp));
+            : options.ProvisionTopics ? ActivatorUtilities.CreateInstance<AdminTopicProvisioner>(sp) : new ProvisionedElsewhere());
         services.AddHostedService<TopicProvisioningService>();
         if (options.ConsumeTelemetry) services.AddHostedService<TelemetryConsumer>();
         if (options.ConsumeGridSignals) services.AddHostedService<GridSignalConsumer>();

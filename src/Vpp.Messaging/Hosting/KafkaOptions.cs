@@ -22,6 +22,9 @@ public sealed class KafkaOptions
     /// <summary>Most messages handled per batch before offsets are committed.</summary>
     public int MaxBatch { get; set; } = 500;
 
+    /// <summary>Create missing topics through the admin API at start-up (real brokers only; the embedded one always has them).</summary>
+    public bool ProvisionTopics { get; set; } = true;
+
     public bool ConsumeTelemetry { get; set; } = true;
     public bool ConsumeGridSignals { get; set; } = true;
     public bool PublishDispatch { get; set; } = true;

@@ -43,6 +43,12 @@ public sealed class AdminTopicProvisioner(KafkaOptions options, ILogger<AdminTop
     }
 }
 
+/// <summary>Topics are managed outside the VPP (Kafka:ProvisionTopics=false).</summary>
+public sealed class ProvisionedElsewhere : ITopicProvisioner
+{
+    public Task EnsureTopicsAsync(CancellationToken ct) => Task.CompletedTask;
+}
+
 /// <summary>The embedded cluster: topics created directly (the mock has no CreateTopics).</summary>
 public sealed class MockTopicProvisioner(MockKafkaCluster cluster, KafkaOptions options) : ITopicProvisioner
 {

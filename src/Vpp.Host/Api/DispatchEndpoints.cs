@@ -1,0 +1,50 @@
+using NodaTime;
+using Vpp.Contracts.Grid;
+using Vpp.Protocol.GridSignals;
+
+namespace Vpp.Host.Api;
+
+public sealed record DispatchRequestDto(string? RequestId, string? Region, Instant? StartsAt, Instant? EndsAt, double? PowerKw, int? Priority);
+
+public static class DispatchEndpoints
+{
+    public static RouteGroupBuilder MapDispatchEndpoints(this RouteGroupBuilder api)
+    {
+        var dispatches = api.MapGroup("/dispatches").WithTags("Dispatch");
+        dispatches.MapPost("/", Request)
+            .WithSummary("Submit a utility dispatch request (as on vpp.grid-signals.v1); idempotent by requestId and content");
+        dispatches.MapGet("/{requestId}", Get).WithSummary("A dispatch request as recorded");
+        return api;
+    }
+
+    private static async Task<IResult> Request(DispatchRequestDto body, IGrainFactory grains, IClock clock)
+    {
+        var v = new Validation();
+        var id = v.Id("requestId", body.RequestId);
+        var region = v.Id("region", body.Region);
+        var power = v.Number("powerKw", body.PowerKw, -1_000_000, 1_000_000);
+        if (body.PowerKw == 0) v.Add("powerKw", "Must be non-zero: > 0 reduces net import / export, < 0 increases it.");
+        var priority = (int)v.Number("priority", body.Priority ?? 5, 0, 9);
+        var now = clock.GetCurrentInstant();
+        if (body.StartsAt is not { } starts) v.Add("startsAt", "Required: an ISO-8601 UTC instant.");
+        if (body.EndsAt is not { } ends) v.Add("endsAt", "Required: an ISO-8601 UTC instant.");
+        else if (body.StartsAt is { } s && (ends <= s || ends - s > GridSignalParser.MaxDispatchLength))
+            v.Add("endsAt", "Must be after startsAt, at most 24 hours later.");
+        else if (ends <= now) v.Add("endsAt", "Is in the past.");
+        if (!v.IsValid) return v.Problem();
+
+        var request = new DispatchRequest(id, region, body.StartsAt!.Value, body.EndsAt!.Value, power, priority);
+        return await grains.GetGrain<IDispatchGrain>(id).Request(request, "api:" + Guid.CreateVersion7().ToString("N")) switch
+        {
+            DispatchRequestOutcome.Recorded => Results.Created($"/api/dispatches/{id}", request),
+            DispatchRequestOutcome.Duplicate => Results.Ok(request),
+            _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Request id in use",
+                detail: $"requestId '{id}' is already used by a different request."),
+        };
+    }
+
+    private static async Task<IResult> Get(string requestId, IGrainFactory grains) =>
+        await grains.GetGrain<IDispatchGrain>(requestId).Get() is { } r
+            ? Results.Ok(r)
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown dispatch", detail: $"No dispatch request '{requestId}'.");
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Http.Json;
+using NodaTime;
+using NodaTime.Text;
+using Vpp.Messaging.Embedded;
+using Vpp.Messaging.Hosting;
+using Vpp.Messaging.Topics;
+using Vpp.Tests.Shared;
+
+namespace Vpp.EndToEnd.Tests.Kafka;
+
+public sealed class KafkaOutboxRestartTests
+{
+    [Fact]
+    public async Task Events_decided_during_an_outage_by_a_host_that_then_stops_are_published_by_the_next_host()
+    {
+        using var cluster = MockKafkaCluster.Start(brokers: 1);
+        foreach (var (name, spec) in new KafkaOptions().Topics) cluster.CreateTopic(name, spec.Partitions);
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Postgres"] = await TestPostgres.CreateDatabaseAsync("outbox"),
+            ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
+            ["Kafka:ProvisionTopics"] = "false",
+        };
+        var start = SystemClock.Instance.GetCurrentInstant() + Duration.FromMinutes(10);
+        var ids = Enumerable.Range(1, 4).Select(i => $"restart-{i}").ToList();
+
+        cluster.SetBrokerDown(1);
+        await using (var first = new VppHost(settings))
+        {
+            using var api = first.Api();
+            foreach (var id in ids)
+                (await api.PostAsJsonAsync("/api/dispatches", new
+                {
+                    requestId = id, region = "DE-N", startsAt = InstantPattern.ExtendedIso.Format(start),
+                    endsAt = InstantPattern.ExtendedIso.Format(start + Duration.FromMinutes(15)), powerKw = 50.0, priority = 1,
+                })).StatusCode.Should().Be(HttpStatusCode.Created);
+            await Task.Delay(1500);
+        } // stopped while Kafka was unreachable: nothing could be published
+        cluster.SetBrokerUp(1);
+
+        await using var second = new VppHost(settings);
+        using var client = new KafkaTestClient(cluster.BootstrapServers);
+        var seen = client.ReadAll(KafkaTopics.Dispatch, r => ids.All(id => r.Any(m => m.Message.Key == id)), timeoutMs: 60_000);
+        seen.Select(r => r.Message.Key).Should().BeEquivalentTo(ids, "the second host's outbox published what the first decided, once");
+        seen.Select(r => KafkaTestClient.Header(r, "ce_id")).Should().OnlyHaveUniqueItems();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
+using Vpp.Messaging.Hosting;
+using Vpp.Messaging.Topics;
+using Vpp.EndToEnd.Tests.Durable;
+
+namespace Vpp.EndToEnd.Tests.Kafka;
+
+/// <summary>Dispatch events go to the event store first and to Kafka from there (Marten subscription).</summary>
+public sealed class KafkaOutboxTests(PostgresVppHost host) : IClassFixture<PostgresVppHost>
+{
+    private static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);
+    private static Instant Now => SystemClock.Instance.GetCurrentInstant();
+
+    private static readonly Instant Start = Now + Duration.FromMinutes(10);
+
+    private static object Request(string id) => new
+    {
+        requestId = id, region = "DE-N", startsAt = Iso(Start), endsAt = Iso(Start + Duration.FromMinutes(30)), powerKw = 120.0, priority = 2,
+    };
+
+    [Fact]
+    public async Task A_kafka_outage_delays_dispatch_events_and_loses_none_each_arrives_once()
+    {
+        var kafka = host.Service<KafkaEndpoint>();
+        using var api = host.Api();
+        var prefix = "out-" + Guid.NewGuid().ToString("N")[..6];
+        (await api.PostAsJsonAsync("/api/dispatches", Request(prefix + "-0"))).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        kafka.Embedded!.SetBrokerDown(1);
+        var ids = Enumerable.Range(1, 5).Select(i => $"{prefix}-{i}").ToList();
+        foreach (var id in ids)
+            (await api.PostAsJsonAsync("/api/dispatches", Request(id))).StatusCode.Should().Be(HttpStatusCode.Created, "decisions do not wait for Kafka");
+        (await api.PostAsJsonAsync("/api/dispatches", Request(ids[0]))).StatusCode.Should().Be(HttpStatusCode.OK, "a repeated request is a duplicate");
+        using var client = new KafkaTestClient(kafka.BootstrapServers);
+        client.ReadAll(KafkaTopics.Dispatch, _ => false, timeoutMs: 3000)
+            .Should().NotContain(r => ids.Contains(r.Message.Key), "the broker is down: nothing gets through");
+        kafka.Embedded.SetBrokerUp(1);
+
+        var all = ids.Prepend(prefix + "-0").ToHashSet();
+        var seen = client.ReadAll(KafkaTopics.Dispatch, r => all.IsSubsetOf(r.Select(m => m.Message.Key)), timeoutMs: 60_000)
+            .Where(r => all.Contains(r.Message.Key)).ToList();
+        seen.Select(r => r.Message.Key).Should().BeEquivalentTo(all, "every decision arrives, once");
+        seen.Select(r => KafkaTestClient.Header(r, "ce_id")).Should().OnlyHaveUniqueItems();
+        foreach (var r in seen)
+        {
+            KafkaTestClient.Header(r, "ce_type").Should().Be("vpp.dispatch.received.v1");
+            KafkaTestClient.Header(r, "ce_specversion").Should().Be("1.0");
+            KafkaTestClient.Header(r, "content-type").Should().Be("application/json");
+            var body = JsonNode.Parse(r.Message.Value)!;
+            body["requestId"]!.GetValue<string>().Should().Be(r.Message.Key);
+            body["status"]!.GetValue<string>().Should().Be("received");
+            body["powerKw"]!.GetValue<double>().Should().Be(120);
+        }
+    }
+}

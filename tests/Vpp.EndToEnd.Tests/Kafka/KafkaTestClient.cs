@@ -1,0 +1,49 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using NodaTime;
+using Vpp.Messaging.CloudEvents;
+
+namespace Vpp.EndToEnd.Tests.Kafka;
+
+/// <summary>A plain Confluent client, as another fleet or a utility would use.</summary>
+public sealed class KafkaTestClient(string bootstrap) : IDisposable
+{
+    private readonly IProducer<string, byte[]> _producer = new ProducerBuilder<string, byte[]>(
+        new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true, Acks = Acks.All }).Build();
+
+    public static CloudEvent Ce(string type, string? id = null) =>
+        new(id ?? Guid.NewGuid().ToString("N"), type, "urn:test", SystemClock.Instance.GetCurrentInstant());
+
+    public Task ProduceAsync(string topic, string key, object value, CloudEvent? ce) =>
+        ProduceRawAsync(topic, key, JsonSerializer.SerializeToUtf8Bytes(value, new JsonSerializerOptions(JsonSerializerDefaults.Web)), ce?.ToHeaders());
+
+    public async Task ProduceRawAsync(string topic, string key, byte[] value, Headers? headers) =>
+        await _producer.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = value, Headers = headers ?? [] });
+
+    /// <summary>Reads a topic from the beginning with a fresh group until <paramref name="done"/> or the timeout.</summary>
+    public List<ConsumeResult<string, byte[]>> ReadAll(string topic, Func<List<ConsumeResult<string, byte[]>>, bool> done, int timeoutMs = 20_000)
+    {
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap, GroupId = "test-" + Guid.NewGuid().ToString("N"), AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false, SessionTimeoutMs = 6_000,
+        }).Build();
+        consumer.Subscribe(topic);
+        var seen = new List<ConsumeResult<string, byte[]>>();
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (DateTime.UtcNow < deadline && !done(seen))
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } r) seen.Add(r);
+        consumer.Close();
+        return seen;
+    }
+
+    public static string Header(ConsumeResult<string, byte[]> r, string key) =>
+        r.Message.Headers.TryGetLastBytes(key, out var b) ? Encoding.UTF8.GetString(b) : "";
+
+    public void Dispose()
+    {
+        _producer.Flush(TimeSpan.FromSeconds(5));
+        _producer.Dispose();
+    }
+}
