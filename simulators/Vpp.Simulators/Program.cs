@@ -2,6 +2,7 @@ using NodaTime;
 using Vpp.Simulators.Bench;
 using Vpp.Simulators.Common;
 using Vpp.Simulators.Fleet;
+using Vpp.Simulators.Kafka;
 
 const string usage = """
     vpp-sim — simulators for VPP
@@ -13,6 +14,11 @@ const string usage = """
               Bare Kestrel WebSocket sink that only counts frames (benchmark baseline).
       ingest  --url URL --target host|sink [--api-key KEY] [--devices 200] [--warmup-s 20] [--seconds 30]
               Blasts telemetry from N devices and prints the server-side ingest rate.
+      utility [--bootstrap localhost:19092] [--group utility-sim] [--from-start]
+              Follows vpp.dispatch.v1 and prints each dispatch's lifecycle as a utility would (repeats skipped by ce_id).
+      grid    [--bootstrap localhost:19092] [--region DE-N] [--csv trace.csv] [--seconds 0] [--interval-ms 1000]
+              [--dispatch-every-s 0] [--dispatch-kw 100] [--dispatch-minutes 15] [--seed 1]
+              Produces a frequency trace (CSV of "hz" or "ts,hz", or synthetic) and dispatch requests to vpp.grid-signals.v1.
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -54,6 +60,24 @@ try
             var seconds = TimeSpan.FromSeconds(a.Int("seconds", 30));
             a.EnsureAllUsed();
             await IngestBench.RunAsync(url, target, key, devices, warmup, seconds, Console.Out, cts.Token);
+            return 0;
+        }
+        case "utility":
+        {
+            var bootstrap = a.String("bootstrap", "localhost:19092");
+            var group = a.String("group", "utility-sim");
+            var fromStart = a.Flag("from-start");
+            a.EnsureAllUsed();
+            await UtilityConsumer.RunAsync(bootstrap, group, fromStart, Console.Out, cts.Token);
+            return 0;
+        }
+        case "grid":
+        {
+            var options = new GridOptions(a.String("bootstrap", "localhost:19092"), a.String("region", "DE-N"), a.Optional("csv"),
+                a.Int("seconds", 0), a.Int("interval-ms", 1000), a.Int("dispatch-every-s", 0), a.Double("dispatch-kw", 100),
+                a.Int("dispatch-minutes", 15), a.Int("seed", 1));
+            a.EnsureAllUsed();
+            await GridSignalProducer.RunAsync(options, SystemClock.Instance, Console.Out, cts.Token);
             return 0;
         }
         default:

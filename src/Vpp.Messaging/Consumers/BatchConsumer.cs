@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Vpp.Messaging.CloudEvents;
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 
 namespace Vpp.Messaging.Consumers;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Vpp.Messaging.Hosting;
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Topics;
 
 namespace Vpp.Messaging.Consumers;

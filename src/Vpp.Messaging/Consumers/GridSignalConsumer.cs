@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using NodaTime;
 using Vpp.Contracts.Grid;
 using Vpp.Contracts.Sites;
-using Vpp.Messaging.CloudEvents;
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 using Vpp.Messaging.Topics;
 using Vpp.Protocol;

@@ -4,7 +4,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using Vpp.Contracts.Devices;
-using Vpp.Messaging.CloudEvents;
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 using Vpp.Messaging.Topics;
 using Vpp.Persistence.ReadModels;
@@ -21,7 +21,7 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
     IGrainFactory grains, IReadModels readModels, IClock clock, ILogger<TelemetryConsumer> log)
     : BatchConsumer(kafka, options, deadLetters, metrics, log)
 {
-    public const string CeType = "vpp.telemetry.v1";
+    public const string CeType = MessageTypes.Telemetry;
     private static readonly Duration ProfileTtl = Duration.FromMinutes(1);
     private readonly ConcurrentDictionary<string, (DeviceProfile Profile, Instant Until)> _profiles = new(StringComparer.Ordinal);
 

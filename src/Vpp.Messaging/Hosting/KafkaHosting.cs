@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Vpp.Messaging.Consumers;
 using Vpp.Messaging.Outbox;
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Topics;
 using Vpp.Persistence.EventStore;
 using Vpp.Persistence.Outbox;

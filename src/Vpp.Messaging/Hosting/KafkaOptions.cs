@@ -1,3 +1,4 @@
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Topics;
 
 namespace Vpp.Messaging.Hosting;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Vpp.Messaging.CloudEvents;
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 using Vpp.Messaging.Topics;
 using Vpp.Persistence.Events;
@@ -16,7 +16,7 @@ public sealed record OutgoingMessage(string Topic, string Key, string CeType, ob
 /// <summary>Event → utility-facing message (docs/kafka-topics.md). Grid balancing adds the rest of the lifecycle.</summary>
 public static class DispatchMessages
 {
-    public const string ReceivedType = "vpp.dispatch.received.v1";
+    public const string ReceivedType = MessageTypes.DispatchReceived;
 
     public static OutgoingMessage? From(object e) => e switch
     {

@@ -3,6 +3,7 @@ using NodaTime.Text;
 using Vpp.Contracts.Grid;
 using Vpp.Messaging.Embedded;
 using Vpp.Messaging.Hosting;
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Topics;
 using Vpp.Protocol.GridSignals;
 

@@ -6,6 +6,7 @@ using NodaTime.Text;
 using Vpp.Contracts.Grid;
 using Vpp.Contracts.Sites;
 using Vpp.Messaging.Hosting;
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Topics;
 using Vpp.Persistence.Events;
 using Vpp.Persistence.EventStore;

@@ -4,6 +4,7 @@ using NodaTime;
 using NodaTime.Text;
 using Vpp.Messaging.Embedded;
 using Vpp.Messaging.Hosting;
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Topics;
 using Vpp.Tests.Shared;
 

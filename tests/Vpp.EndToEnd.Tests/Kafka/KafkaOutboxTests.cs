@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
 using Vpp.Messaging.Hosting;
+using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Topics;
 using Vpp.EndToEnd.Tests.Durable;
 

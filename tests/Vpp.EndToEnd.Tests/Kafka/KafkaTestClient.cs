@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using NodaTime;
-using Vpp.Messaging.CloudEvents;
+using Vpp.Messaging.Contracts;
 
 namespace Vpp.EndToEnd.Tests.Kafka;
 

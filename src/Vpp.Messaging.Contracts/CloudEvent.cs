@@ -3,7 +3,7 @@ using Confluent.Kafka;
 using NodaTime;
 using NodaTime.Text;
 
-namespace Vpp.Messaging.CloudEvents;
+namespace Vpp.Messaging.Contracts;
 
 /// <summary>CloudEvents 1.0 attributes as carried in Kafka binary mode (ce_* headers, JSON value).</summary>
 public sealed record CloudEvent(string Id, string Type, string Source, Instant Time, string? Subject = null)

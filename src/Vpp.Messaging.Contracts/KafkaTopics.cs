@@ -1,0 +1,20 @@
+namespace Vpp.Messaging.Contracts;
+
+/// <summary>The public topics (docs/kafka-topics.md). Versioned names: a breaking change is a new topic.</summary>
+public static class KafkaTopics
+{
+    public const string Telemetry = "vpp.telemetry.v1";
+    public const string GridSignals = "vpp.grid-signals.v1";
+    public const string Dispatch = "vpp.dispatch.v1";
+    public const string DeadLetter = "vpp.deadletter.v1";
+}
+
+/// <summary>CloudEvents types (ce_type) of every message, with their schema version.</summary>
+public static class MessageTypes
+{
+    public const string Telemetry = "vpp.telemetry.v1";
+    public const string Frequency = "vpp.grid.frequency.v1";
+    public const string DispatchRequest = "vpp.grid.dispatch-request.v1";
+    public const string OperatingEnvelope = "vpp.grid.operating-envelope.v1";
+    public const string DispatchReceived = "vpp.dispatch.received.v1";
+}
