@@ -2,6 +2,7 @@ using Vpp.Benchmarks;
 
 // vpp-bench events  --pg <conn> [--sites 200] [--commands 20]
 // vpp-bench rollups --pg <conn> [--devices 2000] [--seconds 120]
+// vpp-bench kafka   --pg <conn> [--devices 1000] [--messages 200000] [--dispatches 100] [--batch 5000]
 var command = args.FirstOrDefault();
 string Arg(string name, string fallback)
 {
@@ -9,11 +10,14 @@ string Arg(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 var pg = Arg("pg", Environment.GetEnvironmentVariable("VPP_BENCH_PG") ?? "");
-if (pg.Length == 0 || command is not ("events" or "rollups"))
+if (pg.Length == 0 || command is not ("events" or "rollups" or "kafka"))
 {
-    Console.Error.WriteLine("usage: vpp-bench events|rollups --pg <PostgreSQL connection string> [options]");
+    Console.Error.WriteLine("usage: vpp-bench events|rollups|kafka --pg <PostgreSQL connection string> [options]");
     return 2;
 }
-return command == "events"
-    ? await EventAppendBench.RunAsync(pg, int.Parse(Arg("sites", "200")), int.Parse(Arg("commands", "20")))
-    : await RollupBench.RunAsync(pg, int.Parse(Arg("devices", "2000")), int.Parse(Arg("seconds", "120")));
+return command switch
+{
+    "events" => await EventAppendBench.RunAsync(pg, int.Parse(Arg("sites", "200")), int.Parse(Arg("commands", "20"))),
+    "rollups" => await RollupBench.RunAsync(pg, int.Parse(Arg("devices", "2000")), int.Parse(Arg("seconds", "120"))),
+    _ => await KafkaBench.RunAsync(pg, int.Parse(Arg("devices", "1000")), int.Parse(Arg("messages", "200000")), int.Parse(Arg("dispatches", "100")), int.Parse(Arg("batch", "5000"))),
+};

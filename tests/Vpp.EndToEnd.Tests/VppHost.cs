@@ -25,7 +25,7 @@ public class VppHost : WebApplicationFactory<Program>
     public VppHost() : this(new Dictionary<string, string>()) { }
 
     /// <summary>Extra configuration, e.g. a PostgreSQL connection string or Kafka brokers.</summary>
-    public VppHost(IReadOnlyDictionary<string, string> settings)
+    protected VppHost(IReadOnlyDictionary<string, string> settings)
     {
         _settings = settings;
         UseKestrel(0);
@@ -79,6 +79,9 @@ public class VppHost : WebApplicationFactory<Program>
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 }
+
+/// <summary>A host with extra settings, created by a test itself (class fixtures need one public constructor).</summary>
+public sealed class ConfiguredVppHost(IReadOnlyDictionary<string, string> settings) : VppHost(settings);
 
 /// <summary>A standard test home: a 10 kWh / 5 kW battery (90 % RTE), 6 kW PV and a meter.</summary>
 public static class TestHomes

@@ -26,6 +26,10 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("Report")]
     Task Report(TelemetryReading reading);
 
+    /// <summary>Several readings in seq order (a Kafka batch): one call instead of one per reading.</summary>
+    [Alias("ReportMany")]
+    Task ReportMany(IReadOnlyList<TelemetryReading> readings);
+
     [Alias("Acknowledge")]
     Task<AckOutcome> Acknowledge(string commandId, AckStatus status, string? reason);
 

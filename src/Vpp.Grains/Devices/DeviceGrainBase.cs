@@ -137,6 +137,11 @@ public abstract class DeviceGrainBase(DeviceTwinServices services) : Grain, IDev
         return OnReadingAsync(reading);
     }
 
+    public async Task ReportMany(IReadOnlyList<TelemetryReading> readings)
+    {
+        foreach (var r in readings) await Report(r);
+    }
+
     private void Fold(TelemetryReading r)
     {
         var history = services.Options.History;

@@ -78,33 +78,44 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
 
     private async Task HandleBatchAsync(List<ConsumeResult<string, byte[]>> batch, CancellationToken ct)
     {
-        await Task.WhenAll(batch.GroupBy(m => (m.Topic, m.Message.Key)).Select(async byKey =>
-        {
-            foreach (var message in byKey) await HandleWithRetryAsync(message, ct);
-        }));
+        await Task.WhenAll(batch.GroupBy(m => (m.Topic, m.Message.Key))
+            .Select(byKey => RetryAsync(byKey.First(), () => HandleKeyAsync(byKey.ToList(), ct), ct)));
     }
 
-    private async Task HandleWithRetryAsync(ConsumeResult<string, byte[]> message, CancellationToken ct)
+    /// <summary>The messages of one key in offset order. Default: one at a time; a subclass may batch them.</summary>
+    protected virtual async Task HandleKeyAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages, CancellationToken ct)
+    {
+        foreach (var message in messages)
+        {
+            var (ce, error) = CloudEvent.FromHeaders(message.Message.Headers);
+            var handled = ce is null ? Handled.Refuse("invalid_headers", error!) : await HandleAsync(message, ce, ct);
+            if (handled.DeadLetterCode is { } code) await deadLetters.SendAsync(message, code, handled.Reason!, ct);
+        }
+    }
+
+    /// <summary>Handlers are idempotent, so a failed key is simply handled again.</summary>
+    private async Task RetryAsync(ConsumeResult<string, byte[]> first, Func<Task> handle, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var (ce, error) = CloudEvent.FromHeaders(message.Message.Headers);
-                var handled = ce is null ? Handled.Refuse("invalid_headers", error!) : await HandleAsync(message, ce, ct);
-                if (handled.DeadLetterCode is { } code) await deadLetters.SendAsync(message, code, handled.Reason!, ct);
+                await handle();
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Transient (a grain, the store or the broker): retry with backoff, never skip.
                 var delay = TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, Math.Min(attempt, 6))));
-                log.LogWarning(e, "Handling {Topic}[{Partition}]@{Offset} failed (attempt {Attempt}); retrying in {Delay}",
-                    message.Topic, message.Partition.Value, message.Offset.Value, attempt, delay);
+                log.LogWarning(e, "Handling {Topic}[{Partition}]@{Offset} (key {Key}) failed (attempt {Attempt}); retrying in {Delay}",
+                    first.Topic, first.Partition.Value, first.Offset.Value, first.Message.Key, attempt, delay);
                 await Task.Delay(delay, ct);
             }
         }
     }
+
+    protected Task DeadLetterAsync(ConsumeResult<string, byte[]> message, Handled verdict, CancellationToken ct) =>
+        deadLetters.SendAsync(message, verdict.DeadLetterCode!, verdict.Reason!, ct);
 
     private void RecordLag(IConsumer<string, byte[]> consumer)
     {

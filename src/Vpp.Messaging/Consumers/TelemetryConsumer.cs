@@ -27,24 +27,53 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
 
     protected override string Topic => KafkaTopics.Telemetry;
 
+    /// <summary>Validates every message of one device, dead-letters the bad ones, and hands the rest to the twin in one call.</summary>
+    protected override async Task HandleKeyAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages, CancellationToken ct)
+    {
+        var readings = new List<TelemetryReading>(messages.Count);
+        DeviceProfile? device = null;
+        foreach (var message in messages)
+        {
+            var (ce, error) = CloudEvent.FromHeaders(message.Message.Headers);
+            var (verdict, reading, profile) = ce is null
+                ? (Handled.Refuse("invalid_headers", error!), null, null)
+                : await ValidateAsync(message, ce, ct);
+            if (verdict.DeadLetterCode is not null) await DeadLetterAsync(message, verdict, ct);
+            else
+            {
+                readings.Add(reading!);
+                device = profile;
+            }
+        }
+        if (device is not null) await DeviceGrains.Get(grains, device.Kind, device.DeviceId).ReportMany(readings);
+    }
+
     protected override async Task<Handled> HandleAsync(ConsumeResult<string, byte[]> message, CloudEvent ce, CancellationToken ct)
     {
-        if (ce.Type != CeType) return Handled.Refuse(ProtocolErrors.UnknownType, $"ce_type must be {CeType}.");
+        var (verdict, reading, profile) = await ValidateAsync(message, ce, ct);
+        if (verdict.DeadLetterCode is null) await DeviceGrains.Get(grains, profile!.Kind, profile.DeviceId).Report(reading!);
+        return verdict;
+    }
+
+    /// <summary>The reading and its device, or the dead-letter verdict.</summary>
+    private async Task<(Handled Verdict, TelemetryReading? Reading, DeviceProfile? Profile)> ValidateAsync(
+        ConsumeResult<string, byte[]> message, CloudEvent ce, CancellationToken ct)
+    {
+        static (Handled, TelemetryReading?, DeviceProfile?) Refuse(string code, string reason) => (Handled.Refuse(code, reason), null, null);
+        if (ce.Type != CeType) return Refuse(ProtocolErrors.UnknownType, $"ce_type must be {CeType}.");
         var value = message.Message.Value ?? [];
         if (value.Length > DeviceMessageParser.MaxFrameBytes)
-            return Handled.Refuse(ProtocolErrors.FrameTooLarge, $"Messages are limited to {DeviceMessageParser.MaxFrameBytes} bytes.");
+            return Refuse(ProtocolErrors.FrameTooLarge, $"Messages are limited to {DeviceMessageParser.MaxFrameBytes} bytes.");
         var deviceId = ReadDeviceId(value);
-        if (deviceId is null) return Handled.Refuse(ProtocolErrors.InvalidField, "Field 'deviceId' (string) is required.");
-        if (message.Message.Key != deviceId) return Handled.Refuse(ProtocolErrors.DeviceIdMismatch, "The message key must be the deviceId.");
+        if (deviceId is null) return Refuse(ProtocolErrors.InvalidField, "Field 'deviceId' (string) is required.");
+        if (message.Message.Key != deviceId) return Refuse(ProtocolErrors.DeviceIdMismatch, "The message key must be the deviceId.");
         var profile = await ProfileAsync(deviceId, ct);
-        if (profile is null) return Handled.Refuse("unknown_device", $"No device '{deviceId}' is registered.");
+        if (profile is null) return Refuse("unknown_device", $"No device '{deviceId}' is registered.");
 
         var parsed = DeviceMessageParser.Parse(value, profile, clock.GetCurrentInstant());
-        if (parsed.Error is { } error) return Handled.Refuse(error.Code, error.Message);
-        if (parsed.Message is not TelemetryMessage t) return Handled.Refuse(ProtocolErrors.UnknownType, "Only type 'telemetry' is accepted on this topic.");
-        await DeviceGrains.Get(grains, profile.Kind, deviceId)
-            .Report(new TelemetryReading(t.Seq, t.Ts, t.PowerKw, t.SocPct, t.AvailableKw, t.GridKw, t.LoadKw));
-        return Handled.Ok;
+        if (parsed.Error is { } error) return Refuse(error.Code, error.Message);
+        if (parsed.Message is not TelemetryMessage t) return Refuse(ProtocolErrors.UnknownType, "Only type 'telemetry' is accepted on this topic.");
+        return (Handled.Ok, new TelemetryReading(t.Seq, t.Ts, t.PowerKw, t.SocPct, t.AvailableKw, t.GridKw, t.LoadKw), profile);
     }
 
     private async Task<DeviceProfile?> ProfileAsync(string deviceId, CancellationToken ct)

@@ -26,6 +26,9 @@ public sealed class KafkaOptions
     /// <summary>Create missing topics through the admin API at start-up (real brokers only; the embedded one always has them).</summary>
     public bool ProvisionTopics { get; set; } = true;
 
+    /// <summary>Replication of every topic unless a topic says otherwise (1 for a single-broker development cluster).</summary>
+    public short ReplicationFactor { get; set; } = 3;
+
     public bool ConsumeTelemetry { get; set; } = true;
     public bool ConsumeGridSignals { get; set; } = true;
     public bool PublishDispatch { get; set; } = true;
@@ -45,6 +48,7 @@ public sealed class KafkaOptions
 public sealed class TopicSpec
 {
     public int Partitions { get; set; } = 3;
-    public short ReplicationFactor { get; set; } = 3;
+    /// <summary>Null: <see cref="KafkaOptions.ReplicationFactor"/>.</summary>
+    public short? ReplicationFactor { get; set; }
     public double RetentionHours { get; set; } = 24 * 7;
 }

@@ -19,16 +19,21 @@ public sealed class AdminTopicProvisioner(KafkaOptions options, ILogger<AdminTop
     public async Task EnsureTopicsAsync(CancellationToken ct)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = options.BootstrapServers }).Build();
-        var specs = options.Topics.Select(t => new TopicSpecification
+        var specs = options.Topics.Select(t =>
         {
-            Name = t.Key,
-            NumPartitions = t.Value.Partitions,
-            ReplicationFactor = t.Value.ReplicationFactor,
-            Configs = new Dictionary<string, string>
+            var replication = t.Value.ReplicationFactor ?? options.ReplicationFactor;
+            return new TopicSpecification
             {
-                ["retention.ms"] = ((long)(t.Value.RetentionHours * 3_600_000)).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["min.insync.replicas"] = t.Value.ReplicationFactor >= 3 ? "2" : "1",
-            },
+                Name = t.Key,
+                NumPartitions = t.Value.Partitions,
+                ReplicationFactor = replication,
+                Configs = new Dictionary<string, string>
+                {
+                    ["retention.ms"] = ((long)(t.Value.RetentionHours * 3_600_000)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    // acks=all then means "on at least two replicas" wherever there are three.
+                    ["min.insync.replicas"] = replication >= 3 ? "2" : "1",
+                },
+            };
         }).ToList();
         try
         {
@@ -54,7 +59,7 @@ public sealed class MockTopicProvisioner(MockKafkaCluster cluster, KafkaOptions 
 {
     public Task EnsureTopicsAsync(CancellationToken ct)
     {
-        foreach (var (name, spec) in options.Topics) cluster.CreateTopic(name, spec.Partitions, spec.ReplicationFactor);
+        foreach (var (name, spec) in options.Topics) cluster.CreateTopic(name, spec.Partitions, spec.ReplicationFactor ?? options.ReplicationFactor);
         return Task.CompletedTask;
     }
 }

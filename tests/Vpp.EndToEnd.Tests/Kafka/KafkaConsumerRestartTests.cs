@@ -34,7 +34,7 @@ public sealed class KafkaConsumerRestartTests
         }
 
         await Frequencies(Enumerable.Range(1, 10));
-        await using (var first = new VppHost(settings))
+        await using (var first = new ConfiguredVppHost(settings))
         {
             var grains = first.Service<IGrainFactory>();
             foreach (var i in Enumerable.Range(1, 10))
@@ -43,7 +43,7 @@ public sealed class KafkaConsumerRestartTests
         }
 
         await Frequencies(Enumerable.Range(11, 5));
-        await using var second = new VppHost(settings);
+        await using var second = new ConfiguredVppHost(settings);
         var secondGrains = second.Service<IGrainFactory>();
         foreach (var i in Enumerable.Range(11, 5))
             (await Until(() => secondGrains.GetGrain<IGridRegionGrain>($"R{i}").GetFrequency(), f => f is not null)).Should().NotBeNull();

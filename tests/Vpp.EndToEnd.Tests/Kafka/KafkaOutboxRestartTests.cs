@@ -27,7 +27,7 @@ public sealed class KafkaOutboxRestartTests
         var ids = Enumerable.Range(1, 4).Select(i => $"restart-{i}").ToList();
 
         cluster.SetBrokerDown(1);
-        await using (var first = new VppHost(settings))
+        await using (var first = new ConfiguredVppHost(settings))
         {
             using var api = first.Api();
             foreach (var id in ids)
@@ -40,7 +40,7 @@ public sealed class KafkaOutboxRestartTests
         } // stopped while Kafka was unreachable: nothing could be published
         cluster.SetBrokerUp(1);
 
-        await using var second = new VppHost(settings);
+        await using var second = new ConfiguredVppHost(settings);
         using var client = new KafkaTestClient(cluster.BootstrapServers);
         var seen = client.ReadAll(KafkaTopics.Dispatch, r => ids.All(id => r.Any(m => m.Message.Key == id)), timeoutMs: 60_000);
         seen.Select(r => r.Message.Key).Should().BeEquivalentTo(ids, "the second host's outbox published what the first decided, once");
