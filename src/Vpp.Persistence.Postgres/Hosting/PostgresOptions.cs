@@ -20,6 +20,9 @@ public sealed class PostgresOptions
     /// <summary>Run the async projection daemon on this host. Hosts elect one active daemon (HotCold).</summary>
     public bool RunProjectionDaemon { get; set; } = true;
 
+    /// <summary>How often the idle projection daemon (and so the outbox) looks for new events.</summary>
+    public int IdlePollingMs { get; set; } = 100;
+
     /// <summary>Publish utility-facing events through the outbox subscription (needs an IOutboxSink, e.g. Kafka).</summary>
     public bool PublishOutbox { get; set; }
 }

@@ -55,6 +55,9 @@ public static class PostgresPersistence
         o.Events.UseAdvisoryLockTransaction = true;
         o.Events.AddEventTypes(EventTypes.All);
 
+        // The outbox rides on the daemon: when idle it looks for new events this often (Marten's default is 1 s).
+        o.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(options.IdlePollingMs);
+        o.Projections.FastPollingTime = TimeSpan.FromMilliseconds(Math.Min(options.IdlePollingMs, 250));
         o.Projections.Add(new DeviceDirectoryProjection(), ProjectionLifecycle.Inline);
         o.Projections.Add(new SiteDirectoryProjection(), ProjectionLifecycle.Async);
         o.Projections.Add(new CommandHistoryProjection(), ProjectionLifecycle.Async);
