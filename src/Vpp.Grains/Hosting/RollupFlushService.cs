@@ -32,21 +32,26 @@ public sealed class RollupFlushService(RollupBuffer buffer, IRollupStore store, 
         await FlushAsync(null, cancellationToken);
     }
 
-    /// <summary>Writes the minutes ended by <paramref name="closedAt"/> (null: everything).</summary>
-    public async Task FlushAsync(Instant? closedAt, CancellationToken ct)
+    /// <summary>
+    /// Writes the minutes ended by <paramref name="closedAt"/> (null: everything, running minutes too:
+    /// partial rows merge exactly). False if the write failed; the rows are kept for the next try.
+    /// </summary>
+    public async Task<bool> FlushAsync(Instant? closedAt, CancellationToken ct)
     {
         var rows = buffer.Drain(closedAt);
-        if (rows.Count == 0) return;
+        if (rows.Count == 0) return true;
         try
         {
             await store.MergeAsync(rows, ct);
             metrics.RollupRowsWritten(rows.Count);
+            return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             buffer.Return(rows);
             metrics.RollupFlushFailed();
             log.LogWarning(e, "Writing {Rows} telemetry rollup rows failed; they stay buffered and are retried", rows.Count);
+            return false;
         }
     }
 }

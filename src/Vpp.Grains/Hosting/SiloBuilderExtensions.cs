@@ -27,7 +27,8 @@ public static class TwinServiceCollectionExtensions
         services.TryAddSingleton<IRollupStore, InMemoryRollupStore>();
         services.TryAddSingleton<RollupBuffer>();
         services.TryAddSingleton<DeviceTwinServices>();
-        services.AddHostedService<RollupFlushService>();
+        services.TryAddSingleton<RollupFlushService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RollupFlushService>());
         services.AddMetrics();
         return services;
     }

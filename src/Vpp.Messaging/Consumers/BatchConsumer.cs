@@ -42,6 +42,7 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
                 var batch = Poll(consumer, stoppingToken);
                 if (batch.Count == 0) continue;
                 await HandleBatchAsync(batch, stoppingToken);
+                await RetryAsync(batch[0], () => BeforeCommitAsync(stoppingToken), stoppingToken);
                 try
                 {
                     consumer.Commit(batch.GroupBy(m => m.TopicPartition)
@@ -81,6 +82,9 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
         await Task.WhenAll(batch.GroupBy(m => (m.Topic, m.Message.Key))
             .Select(byKey => RetryAsync(byKey.First(), () => HandleKeyAsync(byKey.ToList(), ct), ct)));
     }
+
+    /// <summary>Makes the batch's effects durable before its offsets are committed; throw to retry.</summary>
+    protected virtual Task BeforeCommitAsync(CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>The messages of one key in offset order. Default: one at a time; a subclass may batch them.</summary>
     protected virtual async Task HandleKeyAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages, CancellationToken ct)

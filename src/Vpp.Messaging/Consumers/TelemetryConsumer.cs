@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using Vpp.Contracts.Devices;
+using Vpp.Grains.Hosting;
 using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 using Vpp.Messaging.Topics;
@@ -18,7 +19,7 @@ namespace Vpp.Messaging.Consumers;
 /// the twin; anything invalid goes to the dead-letter topic with its reason.
 /// </summary>
 public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options, DeadLetters deadLetters, KafkaMetrics metrics,
-    IGrainFactory grains, IReadModels readModels, IClock clock, ILogger<TelemetryConsumer> log)
+    IGrainFactory grains, IReadModels readModels, IClock clock, RollupFlushService history, ILogger<TelemetryConsumer> log)
     : BatchConsumer(kafka, options, deadLetters, metrics, log)
 {
     public const string CeType = MessageTypes.Telemetry;
@@ -26,6 +27,16 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
     private readonly ConcurrentDictionary<string, (DeviceProfile Profile, Instant Until)> _profiles = new(StringComparer.Ordinal);
 
     protected override string Topic => KafkaTopics.Telemetry;
+
+    /// <summary>
+    /// A reading's lasting effect is its place in the telemetry history: write what the buffer holds
+    /// (running minutes too) before the offsets are committed. A crash between the write and the commit
+    /// can count that batch twice in history (at-least-once); nothing committed is ever missing.
+    /// </summary>
+    protected override async Task BeforeCommitAsync(CancellationToken ct)
+    {
+        if (!await history.FlushAsync(null, ct)) throw new InvalidOperationException("Telemetry history could not be written; offsets stay uncommitted.");
+    }
 
     /// <summary>Validates every message of one device, dead-letters the bad ones, and hands the rest to the twin in one call.</summary>
     protected override async Task HandleKeyAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages, CancellationToken ct)

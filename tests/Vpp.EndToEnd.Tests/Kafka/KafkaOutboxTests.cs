@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
-using Vpp.Messaging.Hosting;
 using Vpp.Messaging.Contracts;
+using Vpp.Messaging.Hosting;
 using Vpp.Messaging.Topics;
 using Vpp.EndToEnd.Tests.Durable;
 
@@ -22,6 +22,47 @@ public sealed class KafkaOutboxTests(PostgresVppHost host) : IClassFixture<Postg
     {
         requestId = id, region = "DE-N", startsAt = Iso(Start), endsAt = Iso(Start + Duration.FromMinutes(30)), powerKw = 120.0, priority = 2,
     };
+
+    [Fact]
+    public async Task Telemetry_from_kafka_is_in_the_history_table_when_its_offsets_are_committed()
+    {
+        // Periodic history writes effectively off: only the consumer's write-before-commit can put the rows there.
+        await using var host = new ConfiguredVppHost(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Postgres"] = await Vpp.Tests.Shared.TestPostgres.CreateDatabaseAsync("khist"),
+            ["Vpp:History:FlushIntervalSeconds"] = "3600",
+            ["Vpp:TelemetryIntervalMs"] = "10000",
+        });
+        await host.RegisterHomeAsync("khist");
+        var kafka = host.Service<KafkaEndpoint>();
+        using var client = new KafkaTestClient(kafka.BootstrapServers);
+        var minute = Instant.FromUnixTimeSeconds((Now - Duration.FromMinutes(30)).ToUnixTimeSeconds() / 60 * 60);
+        for (var i = 0; i < 6; i++)
+            await client.ProduceAsync(KafkaTopics.Telemetry, "khist-bat", new
+            {
+                type = "telemetry", deviceId = "khist-bat", seq = i + 1, ts = Iso(minute + Duration.FromSeconds(10 * i)), powerKw = 3.0, socPct = 70.0 - i,
+            }, KafkaTestClient.Ce(MessageTypes.Telemetry));
+
+        // Committed offsets of the host's group reach the end of what was produced...
+        using var admin = new Confluent.Kafka.ConsumerBuilder<string, byte[]>(new Confluent.Kafka.ConsumerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers, GroupId = "vpp",
+        }).Build();
+        var partitions = Enumerable.Range(0, 12).Select(p => new Confluent.Kafka.TopicPartition(KafkaTopics.Telemetry, p)).ToList();
+        long Committed() => admin.Committed(partitions, TimeSpan.FromSeconds(5)).Sum(o => Math.Max(0, o.Offset.Value));
+        long End() => partitions.Sum(p => admin.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High.Value);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (Committed() < End() && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Committed().Should().Be(End());
+
+        // ...and by then the readings are in the history table (written before the commit).
+        using var api = host.Api();
+        var history = (await api.GetFromJsonAsync<JsonObject>(
+            $"/api/sites/khist/history?from={Iso(minute)}&to={Iso(minute + Duration.FromMinutes(1))}&resolution=1m"))!["points"]!.AsArray();
+        history.Should().ContainSingle();
+        history[0]!["battery"]!["positiveKwh"]!.GetValue<double>().Should().BeApproximately(3.0 * 60 / 3600, 1e-9, "six 10-second readings at 3 kW");
+        history[0]!["socPctEnd"]!.GetValue<double>().Should().Be(65);
+    }
 
     [Fact]
     public async Task A_kafka_outage_delays_dispatch_events_and_loses_none_each_arrives_once()
