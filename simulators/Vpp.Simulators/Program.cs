@@ -17,7 +17,7 @@ const string usage = """
       utility [--bootstrap localhost:19092] [--group utility-sim] [--from-start]
               Follows vpp.dispatch.v1 and prints each dispatch's lifecycle as a utility would (repeats skipped by ce_id).
       grid    [--bootstrap localhost:19092] [--region DE-N] [--csv trace.csv] [--seconds 0] [--interval-ms 1000]
-              [--dispatch-every-s 0] [--dispatch-kw 100] [--dispatch-minutes 15] [--seed 1]
+              [--dispatch-every-s 0] [--dispatch-kw 100] [--dispatch-minutes 15] [--seed 1] [--count 0]
               Produces a frequency trace (CSV of "hz" or "ts,hz", or synthetic) and dispatch requests to vpp.grid-signals.v1.
     """;
 
@@ -75,7 +75,7 @@ try
         {
             var options = new GridOptions(a.String("bootstrap", "localhost:19092"), a.String("region", "DE-N"), a.Optional("csv"),
                 a.Int("seconds", 0), a.Int("interval-ms", 1000), a.Int("dispatch-every-s", 0), a.Double("dispatch-kw", 100),
-                a.Int("dispatch-minutes", 15), a.Int("seed", 1));
+                a.Int("dispatch-minutes", 15), a.Int("seed", 1), a.Int("count", 0));
             a.EnsureAllUsed();
             await GridSignalProducer.RunAsync(options, SystemClock.Instance, Console.Out, cts.Token);
             return 0;

@@ -16,7 +16,8 @@ public class KafkaSimulatorTests
         using var cluster = MockKafkaCluster.Start();
         cluster.CreateTopic(KafkaTopics.GridSignals, 3);
         var output = new StringWriter();
-        await GridSignalProducer.RunAsync(new GridOptions(cluster.BootstrapServers, "DE-N", null, 3, 200, 1, 250, 15, 7),
+        // A dispatch request with the first reading (and every 60 s after); 10 readings, however slow the machine.
+        await GridSignalProducer.RunAsync(new GridOptions(cluster.BootstrapServers, "DE-N", null, 0, 50, 60, 250, 15, 7, Count: 10),
             SystemClock.Instance, output, CancellationToken.None);
 
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
@@ -26,10 +27,10 @@ public class KafkaSimulatorTests
         consumer.Subscribe(KafkaTopics.GridSignals);
         var messages = new List<ConsumeResult<string, byte[]>>();
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline && messages.Count < 15)
+        while (DateTime.UtcNow < deadline && messages.Count < 11)
             if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } m) messages.Add(m);
 
-        messages.Count.Should().BeGreaterThanOrEqualTo(14, "3 s of 200 ms readings");
+        messages.Should().HaveCount(11, "10 readings and one dispatch request");
         var now = SystemClock.Instance.GetCurrentInstant();
         foreach (var m in messages)
         {

@@ -7,8 +7,9 @@ using Vpp.Messaging.Contracts;
 
 namespace Vpp.Simulators.Kafka;
 
+/// <summary>Seconds and Count: stop after either (0 = no limit).</summary>
 public sealed record GridOptions(string Bootstrap, string Region, string? CsvPath, int Seconds, int IntervalMs, int DispatchEverySeconds,
-    double DispatchKw, int DispatchMinutes, int Seed);
+    double DispatchKw, int DispatchMinutes, int Seed, int Count = 0);
 
 /// <summary>
 /// What a grid operator or utility sends: a frequency trace (from a CSV of "hz" or "ts,hz" lines, or
@@ -33,7 +34,7 @@ public static class GridSignalProducer
         foreach (var hz in trace)
         {
             var now = clock.GetCurrentInstant();
-            if (ct.IsCancellationRequested || (o.Seconds > 0 && now - started >= Duration.FromSeconds(o.Seconds))) break;
+            if (ct.IsCancellationRequested || (o.Seconds > 0 && now - started >= Duration.FromSeconds(o.Seconds)) || (o.Count > 0 && sent >= o.Count)) break;
             await Produce(producer, MessageTypes.Frequency, o.Region, new { ts = Iso(now), hz = Math.Round(hz, 4) }, now, ct);
             sent++;
             if (o.DispatchEverySeconds > 0 && now >= nextDispatch)

@@ -39,7 +39,17 @@ public sealed class KafkaConsumerRestartTests
             var grains = first.Service<IGrainFactory>();
             foreach (var i in Enumerable.Range(1, 10))
                 (await Until(() => grains.GetGrain<IGridRegionGrain>($"R{i}").GetFrequency(), f => f is not null)).Should().NotBeNull();
-            await Task.Delay(500); // the batch's commit follows its effects
+            // The batch's commit follows its effects: wait until the group's committed offsets reach the end.
+            using var probe = new Confluent.Kafka.ConsumerBuilder<string, byte[]>(new Confluent.Kafka.ConsumerConfig
+            {
+                BootstrapServers = cluster.BootstrapServers, GroupId = "vpp-restart-test",
+            }).Build();
+            var partitions = Enumerable.Range(0, new KafkaOptions().Topics[KafkaTopics.GridSignals].Partitions)
+                .Select(p => new Confluent.Kafka.TopicPartition(KafkaTopics.GridSignals, p)).ToList();
+            var end = partitions.Sum(p => probe.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High.Value);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (probe.Committed(partitions, TimeSpan.FromSeconds(5)).Sum(o => Math.Max(0, o.Offset.Value)) < end && DateTime.UtcNow < deadline)
+                await Task.Delay(100);
         }
 
         await Frequencies(Enumerable.Range(11, 5));
