@@ -1,0 +1,21 @@
+using Vpp.Domain.Units;
+
+namespace Vpp.Domain.Grid;
+
+/// <summary>
+/// Frequency response by droop: nothing inside ±deadband around nominal, full committed power at
+/// ±full activation, linear in between. Under-frequency asks for more power out (discharge, +);
+/// over-frequency for power in (charge, −). Defaults: 50 Hz, ±10 mHz, ±200 mHz.
+/// </summary>
+public sealed record DroopSettings(Power Committed, double NominalHz = 50, double DeadbandHz = 0.010, double FullActivationHz = 0.200)
+{
+    public Power Response(double hz)
+    {
+        if (!double.IsFinite(hz)) throw new ArgumentOutOfRangeException(nameof(hz), "Frequency must be a finite number.");
+        var deviation = NominalHz - hz; // > 0: under-frequency → discharge
+        var magnitude = Math.Abs(deviation);
+        if (magnitude <= DeadbandHz) return Power.Zero;
+        var share = Math.Min(1, (magnitude - DeadbandHz) / (FullActivationHz - DeadbandHz));
+        return Committed.Abs() * (share * Math.Sign(deviation));
+    }
+}
