@@ -30,7 +30,7 @@ internal static class KafkaBench
     public static async Task<int> RunAsync(string pg, int devices, int messages, int dispatches, int maxBatch = 5000)
     {
         using var cluster = MockKafkaCluster.Start(brokers: 3);
-        foreach (var (name, spec) in new KafkaOptions().Topics) cluster.CreateTopic(name, spec.Partitions, 3);
+        cluster.CreateTopics(new KafkaOptions());
         var now = SystemClock.Instance.GetCurrentInstant();
         await Prefill(cluster.BootstrapServers, devices, messages, now);
 

@@ -28,7 +28,8 @@ var durable = !string.IsNullOrWhiteSpace(postgres.ConnectionString);
 var kafka = builder.Configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>() ?? new KafkaOptions();
 postgres.PublishOutbox = kafka.PublishDispatch;
 if (durable) builder.Services.AddVppPostgres(postgres);
-if (args.FirstOrDefault() != "migrate") builder.Services.AddVppKafka(kafka, durableOutbox: durable);
+var migrate = args.FirstOrDefault() == "migrate";
+if (!migrate) builder.Services.AddVppKafka(kafka, durableOutbox: durable);
 
 builder.Services.AddSingleton<HubLivePublisher>();
 builder.Services.AddSingleton<ILivePublisher>(sp => sp.GetRequiredService<HubLivePublisher>());
@@ -52,7 +53,7 @@ builder.Services.AddOpenApi(o => o.AddNodaTimeSchemas());
 var app = builder.Build();
 
 // `Vpp.Host migrate [--script file.sql]`: the explicit schema step for production; nothing else starts.
-if (args.FirstOrDefault() == "migrate")
+if (migrate)
 {
     if (!durable)
     {

@@ -116,15 +116,10 @@ public class DeviceFlowTests(VppHost host) : IClassFixture<VppHost>
         pushes.Should().BeGreaterThan(0).And.BeLessThan(60 / 5, "live viewers get one message per site per interval, not one per frame");
     }
 
+    /// <summary>Like <see cref="Vpp.Tests.Shared.Eventually.Until"/>, but a timeout is an error of its own.</summary>
     internal static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> until, int timeoutMs = 10_000)
     {
-        var deadline = DateTimeOffset.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var value = await read();
-            if (until(value)) return value;
-            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"Condition not met within {timeoutMs} ms; last value: {value}");
-            await Task.Delay(100);
-        }
+        var value = await Vpp.Tests.Shared.Eventually.Until(read, until, timeoutMs);
+        return until(value) ? value : throw new TimeoutException($"Condition not met within {timeoutMs} ms; last value: {value}");
     }
 }

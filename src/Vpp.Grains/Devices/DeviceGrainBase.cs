@@ -22,6 +22,8 @@ public sealed class DeviceTwinServices(
     public TwinOptions Options => options.Value;
     public TwinMetrics Metrics => metrics;
     public RollupBuffer Rollups => rollups;
+    /// <summary>Built once: it is consulted for every reading.</summary>
+    public LatenessPolicy Lateness { get; } = options.Value.History.Policy;
 }
 
 /// <summary>
@@ -144,8 +146,7 @@ public abstract class DeviceGrainBase(DeviceTwinServices services) : Grain, IDev
 
     private void Fold(TelemetryReading r)
     {
-        var history = services.Options.History;
-        switch (history.Policy.Classify(r.Ts, _watermark, Clock.GetCurrentInstant()))
+        switch (services.Lateness.Classify(r.Ts, _watermark, Clock.GetCurrentInstant()))
         {
             case ReadingTiming.TooLate:
                 services.Metrics.TooLate();

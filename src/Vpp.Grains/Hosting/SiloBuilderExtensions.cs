@@ -23,7 +23,9 @@ public static class TwinServiceCollectionExtensions
         services.TryAddSingleton<ILivePublisher, NullLivePublisher>();
         services.TryAddSingleton<InMemoryReadModels>();
         services.TryAddSingleton<IReadModels>(sp => sp.GetRequiredService<InMemoryReadModels>());
-        services.TryAddSingleton<IEventStore>(sp => new InMemoryEventStore(sp.GetRequiredService<InMemoryReadModels>()));
+        // The in-memory outbox exists only when something publishes from it (the Kafka adapter).
+        services.TryAddSingleton<IEventStore>(sp =>
+            new InMemoryEventStore(sp.GetRequiredService<InMemoryReadModels>(), sp.GetService<Persistence.Outbox.InMemoryOutbox>()));
         services.TryAddSingleton<IRollupStore, InMemoryRollupStore>();
         services.TryAddSingleton<RollupBuffer>();
         services.TryAddSingleton<DeviceTwinServices>();

@@ -25,8 +25,6 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
 {
     protected abstract string Topic { get; }
 
-    /// <summary>Applies one message; returns a dead-letter verdict for bad input. Throws only for transient failures.</summary>
-    protected abstract Task<Handled> HandleAsync(ConsumeResult<string, byte[]> message, CloudEvent ce, CancellationToken ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -86,13 +84,20 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
     /// <summary>Makes the batch's effects durable before its offsets are committed; throw to retry.</summary>
     protected virtual Task BeforeCommitAsync(CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>The messages of one key in offset order. Default: one at a time; a subclass may batch them.</summary>
-    protected virtual async Task HandleKeyAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages, CancellationToken ct)
+    /// <summary>
+    /// Applies the messages of one key, in offset order. Bad input is dead-lettered (see
+    /// <see cref="HandleEachAsync"/>); throw only for transient failures: the key is then retried.
+    /// </summary>
+    protected abstract Task HandleKeyAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages, CancellationToken ct);
+
+    /// <summary>Checks each message's CloudEvents headers, runs <paramref name="handle"/>, dead-letters what it refuses.</summary>
+    protected async Task HandleEachAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages,
+        Func<ConsumeResult<string, byte[]>, CloudEvent, Task<Handled>> handle, CancellationToken ct)
     {
         foreach (var message in messages)
         {
             var (ce, error) = CloudEvent.FromHeaders(message.Message.Headers);
-            var handled = ce is null ? Handled.Refuse("invalid_headers", error!) : await HandleAsync(message, ce, ct);
+            var handled = ce is null ? Handled.Refuse("invalid_headers", error!) : await handle(message, ce);
             if (handled.DeadLetterCode is { } code) await deadLetters.SendAsync(message, code, handled.Reason!, ct);
         }
     }
@@ -117,9 +122,6 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
             }
         }
     }
-
-    protected Task DeadLetterAsync(ConsumeResult<string, byte[]> message, Handled verdict, CancellationToken ct) =>
-        deadLetters.SendAsync(message, verdict.DeadLetterCode!, verdict.Reason!, ct);
 
     private void RecordLag(IConsumer<string, byte[]> consumer)
     {

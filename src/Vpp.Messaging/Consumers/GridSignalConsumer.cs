@@ -23,7 +23,10 @@ public sealed class GridSignalConsumer(KafkaEndpoint kafka, KafkaOptions options
 {
     protected override string Topic => KafkaTopics.GridSignals;
 
-    protected override async Task<Handled> HandleAsync(ConsumeResult<string, byte[]> message, CloudEvent ce, CancellationToken ct)
+    protected override Task HandleKeyAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages, CancellationToken ct) =>
+        HandleEachAsync(messages, HandleAsync, ct);
+
+    private async Task<Handled> HandleAsync(ConsumeResult<string, byte[]> message, CloudEvent ce)
     {
         var key = message.Message.Key;
         if (string.IsNullOrEmpty(key)) return Handled.Refuse(ProtocolErrors.InvalidField, "The message key (region) is required.");

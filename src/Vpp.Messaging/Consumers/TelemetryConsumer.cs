@@ -43,27 +43,17 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
     {
         var readings = new List<TelemetryReading>(messages.Count);
         DeviceProfile? device = null;
-        foreach (var message in messages)
+        await HandleEachAsync(messages, async (message, ce) =>
         {
-            var (ce, error) = CloudEvent.FromHeaders(message.Message.Headers);
-            var (verdict, reading, profile) = ce is null
-                ? (Handled.Refuse("invalid_headers", error!), null, null)
-                : await ValidateAsync(message, ce, ct);
-            if (verdict.DeadLetterCode is not null) await DeadLetterAsync(message, verdict, ct);
-            else
+            var (verdict, reading, profile) = await ValidateAsync(message, ce, ct);
+            if (verdict.DeadLetterCode is null)
             {
                 readings.Add(reading!);
                 device = profile;
             }
-        }
+            return verdict;
+        }, ct);
         if (device is not null) await DeviceGrains.Get(grains, device.Kind, device.DeviceId).ReportMany(readings);
-    }
-
-    protected override async Task<Handled> HandleAsync(ConsumeResult<string, byte[]> message, CloudEvent ce, CancellationToken ct)
-    {
-        var (verdict, reading, profile) = await ValidateAsync(message, ce, ct);
-        if (verdict.DeadLetterCode is null) await DeviceGrains.Get(grains, profile!.Kind, profile.DeviceId).Report(reading!);
-        return verdict;
     }
 
     /// <summary>The reading and its device, or the dead-letter verdict.</summary>

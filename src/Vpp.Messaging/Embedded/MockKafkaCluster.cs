@@ -66,6 +66,12 @@ public sealed class MockKafkaCluster : IDisposable
         if (err != 0) throw new InvalidOperationException($"Creating topic {name} on the mock cluster failed with librdkafka error {err}.");
     }
 
+    /// <summary>Every topic of the configuration (replication capped at the number of brokers).</summary>
+    public void CreateTopics(Hosting.KafkaOptions options)
+    {
+        foreach (var (name, spec) in options.Topics) CreateTopic(name, spec.Partitions, spec.ReplicationFactor ?? options.ReplicationFactor);
+    }
+
     /// <summary>Fault injection: the broker stops answering (connections are refused) until <see cref="SetBrokerUp"/>.</summary>
     public void SetBrokerDown(int brokerId) => MockNative.rd_kafka_mock_broker_set_down(_cluster, brokerId);
 

@@ -1,13 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Vpp.Messaging.Consumers;
 using Vpp.Messaging.Outbox;
 using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Topics;
-using Vpp.Persistence.EventStore;
 using Vpp.Persistence.Outbox;
-using Vpp.Persistence.ReadModels;
 
 namespace Vpp.Messaging.Hosting;
 
@@ -34,10 +31,8 @@ public static class KafkaHosting
             services.AddSingleton<IOutboxSink, KafkaOutboxSink>();
             if (!durableOutbox)
             {
-                // The in-memory event store feeds this outbox; it must be the store the twins use.
+                // The in-memory event store feeds this outbox when it is registered.
                 services.AddSingleton<InMemoryOutbox>();
-                services.Replace(ServiceDescriptor.Singleton<IEventStore>(sp =>
-                    new InMemoryEventStore(sp.GetRequiredService<InMemoryReadModels>(), sp.GetRequiredService<InMemoryOutbox>())));
                 services.AddHostedService<InMemoryOutboxPublisher>();
             }
         }

@@ -59,7 +59,7 @@ public sealed class MockTopicProvisioner(MockKafkaCluster cluster, KafkaOptions 
 {
     public Task EnsureTopicsAsync(CancellationToken ct)
     {
-        foreach (var (name, spec) in options.Topics) cluster.CreateTopic(name, spec.Partitions, spec.ReplicationFactor ?? options.ReplicationFactor);
+        cluster.CreateTopics(options);
         return Task.CompletedTask;
     }
 }

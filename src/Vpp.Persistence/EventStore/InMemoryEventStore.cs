@@ -38,19 +38,11 @@ public sealed class InMemoryEventStore(InMemoryReadModels readModels, Outbox.InM
             {
                 readModels.Apply(e);
                 if (outbox is not null && Outbox.OutboxEvents.IsPublished(e))
-                    outbox.Enqueue(new Outbox.OutboxEvent(Guid.CreateVersion7(), streamKey, e, AtOf(e)));
+                    outbox.Enqueue(new Outbox.OutboxEvent(Guid.CreateVersion7(), streamKey, e, ((Events.IVppEvent)e).At));
             }
             return Task.FromResult((long)stream.Count);
         }
     }
-
-    private static NodaTime.Instant AtOf(object e) => e switch
-    {
-        Events.ISiteEvent s => s.At,
-        Events.IDeviceEvent d => d.At,
-        Events.IDispatchEvent x => x.At,
-        _ => NodaTime.Instant.MinValue,
-    };
 
     // Snapshots go through JSON so a snapshot is a copy, as it would be in a database.
     public Task<StreamSnapshot<T>?> LoadSnapshotAsync<T>(string streamKey, CancellationToken ct = default) where T : class

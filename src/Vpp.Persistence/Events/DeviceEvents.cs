@@ -8,11 +8,10 @@ namespace Vpp.Persistence.Events;
 /// An event in a device's stream (<see cref="StreamKeys.Device"/>): its registration, its token and,
 /// for batteries, the command log. Appended only by the device's grain.
 /// </summary>
-public interface IDeviceEvent
+public interface IDeviceEvent : IVppEvent
 {
     string DeviceId { get; }
     string SiteId { get; }
-    Instant At { get; }
 }
 
 /// <summary>Only the token's SHA-256 hash is stored, never the token.</summary>

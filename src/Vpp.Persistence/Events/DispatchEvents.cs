@@ -3,10 +3,9 @@ using NodaTime;
 namespace Vpp.Persistence.Events;
 
 /// <summary>An event in a dispatch request's stream (<see cref="StreamKeys.Dispatch"/>).</summary>
-public interface IDispatchEvent
+public interface IDispatchEvent : IVppEvent
 {
     string RequestId { get; }
-    Instant At { get; }
 }
 
 /// <summary>

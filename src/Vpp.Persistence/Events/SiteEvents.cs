@@ -5,10 +5,9 @@ using Vpp.Protocol;
 namespace Vpp.Persistence.Events;
 
 /// <summary>An event in a site's stream (<see cref="StreamKeys.Site"/>). Appended only by the site's grain.</summary>
-public interface ISiteEvent
+public interface ISiteEvent : IVppEvent
 {
     string SiteId { get; }
-    Instant At { get; }
 }
 
 public sealed record SiteRegistered(

@@ -1,4 +1,12 @@
+using NodaTime;
+
 namespace Vpp.Persistence.Events;
+
+/// <summary>Every VPP event records when its decision was made.</summary>
+public interface IVppEvent
+{
+    Instant At { get; }
+}
 
 /// <summary>One stream per aggregate. Keys are strings so they read well in the database.</summary>
 public static class StreamKeys

@@ -114,12 +114,8 @@ public static class SiteTimelineProjector
             _ => ((string?)null, (string?)null),
         };
         if (summary is null) return null;
-        var (siteId, at) = e switch
-        {
-            ISiteEvent s => (s.SiteId, s.At),
-            IDeviceEvent d => (d.SiteId, d.At),
-            _ => throw new InvalidOperationException("unreachable"),
-        };
+        var siteId = e is ISiteEvent siteEvent ? siteEvent.SiteId : ((IDeviceEvent)e).SiteId;
+        var at = ((IVppEvent)e).At;
         return new SiteTimelineEntry
         {
             Id = sequence, SiteId = siteId, DeviceId = deviceId, At = at, Type = e.GetType().Name, Summary = summary,

@@ -49,12 +49,6 @@ public sealed class RollupBuffer
         {
             lock (shard.Lock)
             {
-                if (closedAt is null || shard.Rows.Keys.All(k => k.Bucket <= openFrom))
-                {
-                    all.AddRange(shard.Rows.Values);
-                    shard.Rows = [];
-                    continue;
-                }
                 foreach (var (key, row) in shard.Rows.Where(r => r.Key.Bucket <= openFrom).ToList())
                 {
                     all.Add(row);

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Tests.Shared;
 
 namespace Vpp.EndToEnd.Tests.Durable;
 
@@ -14,13 +15,9 @@ public sealed class HistoryTests(PostgresVppHost host) : IClassFixture<PostgresV
     private async Task<JsonArray> History(string siteId, Instant from, Instant to, string resolution, Func<JsonArray, bool> done)
     {
         using var api = host.Api();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var points = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{siteId}/history?from={Iso(from)}&to={Iso(to)}&resolution={resolution}"))!["points"]!.AsArray();
-            if (done(points) || DateTime.UtcNow > deadline) return points;
-            await Task.Delay(200);
-        }
+        return await Eventually.Until(async () =>
+            (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{siteId}/history?from={Iso(from)}&to={Iso(to)}&resolution={resolution}"))!["points"]!.AsArray(),
+            done);
     }
 
     private static double Battery(JsonNode? point, string field) => point!["battery"]![field]!.GetValue<double>();

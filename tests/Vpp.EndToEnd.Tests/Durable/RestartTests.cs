@@ -70,10 +70,10 @@ public sealed class RestartTests
         // Command log in the twin and in the read model; the timeline holds every decision.
         var commands = (await api2.GetFromJsonAsync<JsonObject>("/api/devices/r-home-bat/commands"))!["commands"]!.AsArray();
         commands.Should().ContainSingle(c => c!["commandId"]!.GetValue<string>() == commandId);
-        var history = await Eventually(async () => (await api2.GetFromJsonAsync<JsonObject>("/api/devices/r-home-bat/command-history"))!,
+        var history = await Eventually.Until(async () => (await api2.GetFromJsonAsync<JsonObject>("/api/devices/r-home-bat/command-history"))!,
             h => h["items"]!.AsArray().Any(c => c!["outcome"]!.GetValue<string>() == "accepted"));
         history["items"]!.AsArray().Single()!["id"]!.GetValue<string>().Should().Be(commandId);
-        var timeline = await Eventually(async () => (await api2.GetFromJsonAsync<JsonObject>("/api/sites/r-home/timeline?take=50"))!,
+        var timeline = await Eventually.Until(async () => (await api2.GetFromJsonAsync<JsonObject>("/api/sites/r-home/timeline?take=50"))!,
             t => t["total"]!.GetValue<long>() >= 8);
         timeline["items"]!.AsArray().Select(i => i!["type"]!.GetValue<string>()).Should().Contain(
             ["SiteRegistered", "DeviceAddedToSite", "PreferencesChanged", "SetpointIssued", "SetpointAcknowledged", "DeviceTokenRotated"]);
@@ -81,18 +81,7 @@ public sealed class RestartTests
 
     private static async Task WaitForStatus(HttpClient api, string commandId, string status)
     {
-        await Eventually(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/r-home-bat/commands"))!,
+        await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/r-home-bat/commands"))!,
             c => c["commands"]!.AsArray().Any(x => x!["commandId"]!.GetValue<string>() == commandId && x["status"]!.GetValue<string>() == status));
-    }
-
-    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done, int timeoutMs = 20_000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline) return value;
-            await Task.Delay(100);
-        }
     }
 }

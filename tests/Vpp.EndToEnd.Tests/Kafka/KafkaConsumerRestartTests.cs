@@ -6,6 +6,7 @@ using Vpp.Messaging.Hosting;
 using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Topics;
 using Vpp.Protocol.GridSignals;
+using Vpp.Tests.Shared;
 
 namespace Vpp.EndToEnd.Tests.Kafka;
 
@@ -18,7 +19,7 @@ public sealed class KafkaConsumerRestartTests
     public async Task A_restarted_consumer_resumes_from_the_committed_offsets()
     {
         using var cluster = MockKafkaCluster.Start(brokers: 3);
-        foreach (var (name, spec) in new KafkaOptions().Topics) cluster.CreateTopic(name, spec.Partitions, 3);
+        cluster.CreateTopics(new KafkaOptions());
         var settings = new Dictionary<string, string>
         {
             ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
@@ -38,38 +39,18 @@ public sealed class KafkaConsumerRestartTests
         {
             var grains = first.Service<IGrainFactory>();
             foreach (var i in Enumerable.Range(1, 10))
-                (await Until(() => grains.GetGrain<IGridRegionGrain>($"R{i}").GetFrequency(), f => f is not null)).Should().NotBeNull();
+                (await Eventually.Until(() => grains.GetGrain<IGridRegionGrain>($"R{i}").GetFrequency(), f => f is not null, timeoutMs: 30_000)).Should().NotBeNull();
             // The batch's commit follows its effects: wait until the group's committed offsets reach the end.
-            using var probe = new Confluent.Kafka.ConsumerBuilder<string, byte[]>(new Confluent.Kafka.ConsumerConfig
-            {
-                BootstrapServers = cluster.BootstrapServers, GroupId = "vpp-restart-test",
-            }).Build();
-            var partitions = Enumerable.Range(0, new KafkaOptions().Topics[KafkaTopics.GridSignals].Partitions)
-                .Select(p => new Confluent.Kafka.TopicPartition(KafkaTopics.GridSignals, p)).ToList();
-            var end = partitions.Sum(p => probe.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High.Value);
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (probe.Committed(partitions, TimeSpan.FromSeconds(5)).Sum(o => Math.Max(0, o.Offset.Value)) < end && DateTime.UtcNow < deadline)
-                await Task.Delay(100);
+            await client.WaitForCommittedAsync("vpp-restart-test", KafkaTopics.GridSignals, new KafkaOptions().Topics[KafkaTopics.GridSignals].Partitions);
         }
 
         await Frequencies(Enumerable.Range(11, 5));
         await using var second = new ConfiguredVppHost(settings);
         var secondGrains = second.Service<IGrainFactory>();
         foreach (var i in Enumerable.Range(11, 5))
-            (await Until(() => secondGrains.GetGrain<IGridRegionGrain>($"R{i}").GetFrequency(), f => f is not null)).Should().NotBeNull();
+            (await Eventually.Until(() => secondGrains.GetGrain<IGridRegionGrain>($"R{i}").GetFrequency(), f => f is not null, timeoutMs: 30_000)).Should().NotBeNull();
         await Task.Delay(1000);
         second.Service<KafkaMetrics>().ConsumedByTopic[KafkaTopics.GridSignals].Should().Be(5, "the first host committed the first ten");
         (await secondGrains.GetGrain<IGridRegionGrain>("R3").GetFrequency()).Should().BeNull("R3 was handled by the first host and not redelivered");
-    }
-
-    private static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> done, int timeoutMs = 30_000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline) return value;
-            await Task.Delay(100);
-        }
     }
 }

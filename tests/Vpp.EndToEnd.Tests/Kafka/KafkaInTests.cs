@@ -11,6 +11,7 @@ using Vpp.Messaging.Topics;
 using Vpp.Persistence.Events;
 using Vpp.Persistence.EventStore;
 using Vpp.Protocol.GridSignals;
+using Vpp.Tests.Shared;
 
 namespace Vpp.EndToEnd.Tests.Kafka;
 
@@ -20,17 +21,6 @@ public sealed class KafkaInTests(VppHost host) : IClassFixture<VppHost>
     private static Instant Now => SystemClock.Instance.GetCurrentInstant();
     private static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);
     private KafkaTestClient Client() => new(host.Service<KafkaEndpoint>().BootstrapServers);
-
-    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done, int timeoutMs = 20_000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline) return value;
-            await Task.Delay(100);
-        }
-    }
 
     [Fact]
     public async Task Telemetry_from_kafka_updates_the_twin_and_a_redelivery_has_no_second_effect()
@@ -42,7 +32,7 @@ public sealed class KafkaInTests(VppHost host) : IClassFixture<VppHost>
         var ce = KafkaTestClient.Ce("vpp.telemetry.v1");
         await kafka.ProduceAsync(KafkaTopics.Telemetry, "kafka-home-bat", reading, ce);
 
-        var state = await Eventually(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/kafka-home-bat"))!,
+        var state = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/kafka-home-bat"))!,
             s => s["last"] is JsonObject);
         state["last"]!["seq"]!.GetValue<long>().Should().Be(7);
         state["last"]!["socPct"]!.GetValue<double>().Should().Be(61);
@@ -50,7 +40,7 @@ public sealed class KafkaInTests(VppHost host) : IClassFixture<VppHost>
         var duplicatesBefore = host.Service<Vpp.Grains.Hosting.TwinMetrics>().DuplicatesTotal;
         await kafka.ProduceAsync(KafkaTopics.Telemetry, "kafka-home-bat", reading with { }, ce); // the same message again
         await kafka.ProduceAsync(KafkaTopics.Telemetry, "kafka-home-bat", new { type = "telemetry", deviceId = "kafka-home-bat", seq = 8, ts = Iso(Now), powerKw = 2.0, socPct = 60.0 }, KafkaTestClient.Ce("vpp.telemetry.v1"));
-        state = await Eventually(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/kafka-home-bat"))!,
+        state = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/kafka-home-bat"))!,
             s => s["last"]!["seq"]!.GetValue<long>() == 8);
         state["last"]!["powerKw"]!.GetValue<double>().Should().Be(2);
         (host.Service<Vpp.Grains.Hosting.TwinMetrics>().DuplicatesTotal - duplicatesBefore).Should().Be(1);
@@ -74,11 +64,11 @@ public sealed class KafkaInTests(VppHost host) : IClassFixture<VppHost>
         await kafka.ProduceAsync(KafkaTopics.GridSignals, "DE-N", envelope, envelopeCe);
         await kafka.ProduceAsync(KafkaTopics.GridSignals, "DE-N", envelope, envelopeCe); // redelivered
 
-        var frequency = await Eventually(() => grains.GetGrain<IGridRegionGrain>("DE-N").GetFrequency(), f => f is not null);
+        var frequency = await Eventually.Until(() => grains.GetGrain<IGridRegionGrain>("DE-N").GetFrequency(), f => f is not null);
         frequency!.Hz.Should().Be(49.93);
-        var request = await Eventually(() => grains.GetGrain<IDispatchGrain>(requestId).Get(), r => r is not null);
+        var request = await Eventually.Until(() => grains.GetGrain<IDispatchGrain>(requestId).Get(), r => r is not null);
         request!.PowerKw.Should().Be(250);
-        var envelopes = await Eventually(() => grains.GetGrain<ISiteGrain>("env-home").GetOperatingEnvelopes(), e => e.Count > 0);
+        var envelopes = await Eventually.Until(() => grains.GetGrain<ISiteGrain>("env-home").GetOperatingEnvelopes(), e => e.Count > 0);
         envelopes.Should().ContainSingle().Which.ExportLimitKw.Should().Be(3.5);
 
         await Task.Delay(1000); // let the repeats be handled too
@@ -138,7 +128,7 @@ public sealed class KafkaInTests(VppHost host) : IClassFixture<VppHost>
         // The consumer keeps going: a good frequency reading after the bad message is applied.
         var region = "ok-" + marker[..6];
         await kafka.ProduceAsync(KafkaTopics.GridSignals, region, new { ts = Iso(Now), hz = 50.01 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
-        (await Eventually(() => host.Service<IGrainFactory>().GetGrain<IGridRegionGrain>(region).GetFrequency(), f => f is not null))
+        (await Eventually.Until(() => host.Service<IGrainFactory>().GetGrain<IGridRegionGrain>(region).GetFrequency(), f => f is not null))
             .Should().NotBeNull();
     }
 

@@ -16,7 +16,7 @@ public sealed class KafkaOutboxRestartTests
     public async Task Events_decided_during_an_outage_by_a_host_that_then_stops_are_published_by_the_next_host()
     {
         using var cluster = MockKafkaCluster.Start(brokers: 1);
-        foreach (var (name, spec) in new KafkaOptions().Topics) cluster.CreateTopic(name, spec.Partitions);
+        cluster.CreateTopics(new KafkaOptions());
         var settings = new Dictionary<string, string>
         {
             ["ConnectionStrings:Postgres"] = await TestPostgres.CreateDatabaseAsync("outbox"),

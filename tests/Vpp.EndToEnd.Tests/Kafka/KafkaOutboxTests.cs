@@ -44,16 +44,9 @@ public sealed class KafkaOutboxTests(PostgresVppHost host) : IClassFixture<Postg
             }, KafkaTestClient.Ce(MessageTypes.Telemetry));
 
         // Committed offsets of the host's group reach the end of what was produced...
-        using var admin = new Confluent.Kafka.ConsumerBuilder<string, byte[]>(new Confluent.Kafka.ConsumerConfig
-        {
-            BootstrapServers = kafka.BootstrapServers, GroupId = "vpp",
-        }).Build();
-        var partitions = Enumerable.Range(0, 12).Select(p => new Confluent.Kafka.TopicPartition(KafkaTopics.Telemetry, p)).ToList();
-        long Committed() => admin.Committed(partitions, TimeSpan.FromSeconds(5)).Sum(o => Math.Max(0, o.Offset.Value));
-        long End() => partitions.Sum(p => admin.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High.Value);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Committed() < End() && DateTime.UtcNow < deadline) await Task.Delay(100);
-        Committed().Should().Be(End());
+        var partitions = new KafkaOptions().Topics[KafkaTopics.Telemetry].Partitions;
+        await client.WaitForCommittedAsync("vpp", KafkaTopics.Telemetry, partitions);
+        client.Committed("vpp", KafkaTopics.Telemetry, partitions).Should().Be(client.End(KafkaTopics.Telemetry, partitions));
 
         // ...and by then the readings are in the history table (written before the commit).
         using var api = host.Api();

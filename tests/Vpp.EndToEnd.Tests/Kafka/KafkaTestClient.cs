@@ -38,6 +38,27 @@ public sealed class KafkaTestClient(string bootstrap) : IDisposable
         return seen;
     }
 
+    /// <summary>Waits until <paramref name="group"/> has committed every message of the topic (all partitions).</summary>
+    public async Task WaitForCommittedAsync(string group, string topic, int partitions, int timeoutMs = 20_000)
+    {
+        var end = End(topic, partitions);
+        await Vpp.Tests.Shared.Eventually.Until(() => Task.FromResult(Committed(group, topic, partitions)), c => c >= end, timeoutMs);
+    }
+
+    /// <summary>Offsets the group has committed, summed over the topic's partitions.</summary>
+    public long Committed(string group, string topic, int partitions)
+    {
+        using var probe = new ConsumerBuilder<string, byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = group }).Build();
+        return probe.Committed(Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(5))
+            .Sum(o => Math.Max(0, o.Offset.Value));
+    }
+
+    public long End(string topic, int partitions)
+    {
+        using var probe = new ConsumerBuilder<string, byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "probe" }).Build();
+        return Enumerable.Range(0, partitions).Sum(p => probe.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value);
+    }
+
     public static string Header(ConsumeResult<string, byte[]> r, string key) =>
         r.Message.Headers.TryGetLastBytes(key, out var b) ? Encoding.UTF8.GetString(b) : "";
 

@@ -1,0 +1,16 @@
+namespace Vpp.Tests.Shared;
+
+/// <summary>Polls until a condition holds or the timeout passes; returns the last value so the caller's assertion says what was seen.</summary>
+public static class Eventually
+{
+    public static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> done, int timeoutMs = 20_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > deadline) return value;
+            await Task.Delay(100);
+        }
+    }
+}
