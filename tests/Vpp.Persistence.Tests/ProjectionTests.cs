@@ -65,38 +65,45 @@ public sealed class ProjectionTests
         timeline.Items.Select(t => t.Id).Should().BeInDescendingOrder();
     }
 
+    /// <summary>
+    /// HotCold: every async projection runs on exactly one host at a time (one PostgreSQL advisory lock
+    /// per projection); projections may be spread over the hosts. When a host stops, the others take
+    /// over its projections and keep them current.
+    /// </summary>
     [Fact]
-    public async Task HotCold_one_daemon_is_active_and_the_other_takes_over_when_it_stops()
+    public async Task HotCold_each_projection_runs_on_one_host_and_the_survivor_takes_over_when_a_host_stops()
     {
+        const int asyncProjections = 3; // site registry, command history, site timeline
         var db = await TestPostgres.CreateDatabaseAsync("hotcold");
         var first = await PostgresStack.StartAsync(TestPostgres.WithApplicationName(db, "vpp-host-a"));
         await using var second = await PostgresStack.StartAsync(TestPostgres.WithApplicationName(db, "vpp-host-b"));
 
-        var holders = await Eventually.Until(() => LockHolders(db), h => h.Count == 1);
-        holders.Should().Equal(["vpp-host-a"], "host A started first and holds the projection locks; B stands by");
+        var locks = await Eventually.Until(() => ProjectionLocks(db), l => l.Count == asyncProjections);
+        locks.Should().HaveCount(asyncProjections, "every projection is claimed, each by one session");
         await RegisterSiteAsync(first, "before", "bat-before");
         (await Eventually.Until(() => second.ReadModels.ListSitesAsync(0, 10), p => p.Total == 1)).Total.Should().Be(1);
 
         await first.DisposeAsync();
-        holders = await Eventually.Until(() => LockHolders(db), h => h.SequenceEqual(["vpp-host-b"]), timeoutMs: 60_000);
-        holders.Should().Equal(["vpp-host-b"]);
+        locks = await Eventually.Until(() => ProjectionLocks(db), l => l.Count == asyncProjections && l.Values.All(h => h == "vpp-host-b"), timeoutMs: 60_000);
+        locks.Values.Should().OnlyContain(h => h == "vpp-host-b", "the survivor runs every projection");
+        locks.Should().HaveCount(asyncProjections);
         await RegisterSiteAsync(second, "after", "bat-after");
         var sites = await Eventually.Until(() => second.ReadModels.ListSitesAsync(0, 10), p => p.Total == 2, timeoutMs: 30_000);
         sites.Items.Select(s => s.Id).Should().Equal("after", "before");
     }
 
-    /// <summary>Application names of sessions holding advisory locks in this database (the daemon's leadership).</summary>
-    private static async Task<List<string>> LockHolders(string db)
+    /// <summary>Advisory lock id → application name of the session holding it (the daemons' leadership per projection).</summary>
+    private static async Task<Dictionary<long, string>> ProjectionLocks(string db)
     {
         await using var conn = new NpgsqlConnection(TestPostgres.WithApplicationName(db, "observer"));
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("""
-            select distinct a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
-            where l.locktype = 'advisory' and l.granted and a.datname = current_database() order by 1
+            select l.objid::bigint, a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
+            where l.locktype = 'advisory' and l.granted and a.datname = current_database()
             """, conn);
-        var names = new List<string>();
+        var locks = new Dictionary<long, string>();
         await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) names.Add(reader.GetString(0));
-        return names;
+        while (await reader.ReadAsync()) locks[reader.GetInt64(0)] = reader.GetString(1);
+        return locks;
     }
 }
