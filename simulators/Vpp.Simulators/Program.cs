@@ -7,7 +7,7 @@ using Vpp.Simulators.Kafka;
 const string usage = """
     vpp-sim — simulators for VPP
 
-      fleet   --url http://localhost:5080 --api-key KEY [--homes 50] [--prefix home] [--time-zone Europe/Berlin]
+      fleet   --url http://localhost:5080 --api-key KEY [--homes 50] [--prefix home] [--time-zone Europe/Berlin] [--region default]
               [--seed 1] [--interval-ms 1000] [--duration-s N]
               Registers homes (battery + solar + meter each) and runs every device as a WebSocket client.
       sink    [--port 5099]
@@ -38,7 +38,8 @@ try
         {
             var duration = a.Optional("duration-s") is { } ds ? TimeSpan.FromSeconds(int.Parse(ds)) : (TimeSpan?)null;
             var options = new FleetOptions(new Uri(a.String("url", "http://localhost:5080")), a.String("api-key", Environment.GetEnvironmentVariable("VPP_API_KEY") ?? ""),
-                a.Int("homes", 50), a.String("prefix", "home"), a.String("time-zone", "Europe/Berlin"), a.Int("seed", 1), duration, a.Int("interval-ms", 1000));
+                a.Int("homes", 50), a.String("prefix", "home"), a.String("time-zone", "Europe/Berlin"), a.Int("seed", 1), duration, a.Int("interval-ms", 1000),
+                a.String("region", "default"));
             a.EnsureAllUsed();
             await new FleetRunner(options, SystemClock.Instance, Console.Out).RunAsync(cts.Token);
             return 0;

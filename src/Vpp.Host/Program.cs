@@ -11,6 +11,7 @@ using Vpp.Persistence.Postgres.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.Configuration.GetSection(VppHostOptions.Section).Get<VppHostOptions>() ?? new VppHostOptions();
 builder.Services.Configure<VppHostOptions>(builder.Configuration.GetSection(VppHostOptions.Section));
+if (options.Grid.Problem() is { } gridProblem) throw new InvalidOperationException("Configuration Vpp:Grid: " + gridProblem);
 
 builder.UseOrleans(silo =>
 {
@@ -40,6 +41,11 @@ builder.Services.AddVppTwins(o =>
     o.History.AllowedLateness = NodaTime.Duration.FromMinutes(options.History.AllowedLatenessMinutes);
     o.History.BackfillHorizon = NodaTime.Duration.FromHours(options.History.BackfillHorizonHours);
     o.History.FlushInterval = NodaTime.Duration.FromSeconds(options.History.FlushIntervalSeconds);
+    o.Grid.BaselineWindow = NodaTime.Duration.FromSeconds(options.Grid.BaselineWindowSeconds);
+    o.Grid.DeliveryInterval = NodaTime.Duration.FromSeconds(options.Grid.DeliveryIntervalSeconds);
+    o.Grid.TraceBucket = NodaTime.Duration.FromSeconds(options.Grid.TraceBucketSeconds);
+    o.Grid.TraceRetention = NodaTime.Duration.FromMinutes(options.Grid.TraceRetentionMinutes);
+    o.Grid.AckTimeout = NodaTime.Duration.FromSeconds(options.Grid.AckTimeoutSeconds);
 });
 builder.Services.AddSingleton<GatewayMetrics>();
 builder.Services.AddSingleton<OperatorApiKey>();

@@ -17,4 +17,10 @@ public static class MessageTypes
     public const string DispatchRequest = "vpp.grid.dispatch-request.v1";
     public const string OperatingEnvelope = "vpp.grid.operating-envelope.v1";
     public const string DispatchReceived = "vpp.dispatch.received.v1";
+    public const string DispatchAccepted = "vpp.dispatch.accepted.v1";
+    public const string DispatchRejected = "vpp.dispatch.rejected.v1";
+    public const string DispatchStarted = "vpp.dispatch.started.v1";
+    public const string DispatchDelivery = "vpp.dispatch.delivery.v1";
+    public const string DispatchCompleted = "vpp.dispatch.completed.v1";
+    public const string DispatchCancelled = "vpp.dispatch.cancelled.v1";
 }

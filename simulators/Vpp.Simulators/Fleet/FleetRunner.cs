@@ -5,7 +5,8 @@ using Vpp.Simulators.Common;
 
 namespace Vpp.Simulators.Fleet;
 
-public sealed record FleetOptions(Uri BaseUrl, string ApiKey, int Homes, string Prefix, string TimeZone, int Seed, TimeSpan? Duration, int IntervalMs);
+public sealed record FleetOptions(Uri BaseUrl, string ApiKey, int Homes, string Prefix, string TimeZone, int Seed, TimeSpan? Duration, int IntervalMs,
+    string Region = "default");
 
 /// <summary>
 /// Registers N homes (battery + solar + meter each) through the operator API and runs every device
@@ -37,7 +38,7 @@ public sealed class FleetRunner(FleetOptions options, IClock clock, TextWriter o
             var home = new HomeModel(spec, new Random(options.Seed * 7919 + i));
             await api.RegisterSiteAsync(new
             {
-                siteId, name = $"Home {i + 1}", timeZone = spec.TimeZoneId, backupReservePct = spec.BackupReservePct,
+                siteId, name = $"Home {i + 1}", timeZone = spec.TimeZoneId, backupReservePct = spec.BackupReservePct, region = options.Region,
                 location = new { latitude = spec.Location.LatitudeDeg, longitude = spec.Location.LongitudeDeg },
             }, token);
             var b = spec.Battery;
@@ -80,6 +81,8 @@ public sealed class FleetRunner(FleetOptions options, IClock clock, TextWriter o
         while (await Tick(timer, ct))
         {
             var now = clock.GetCurrentInstant();
+            // Safety rule of the protocol: a device that lost its connection falls back to self-consumption.
+            if (!battery.Connected) home.ClearSetpoint();
             if (home.Step(now, now - last) is { } finished)
                 await battery.SendAsync(new AckMessage(finished, AckStatus.Completed, null), ct);
             last = now;

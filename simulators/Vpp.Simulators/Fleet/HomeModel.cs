@@ -49,6 +49,8 @@ public sealed class HomeModel(HomeSpec spec, Random rng)
     public void Apply(SetpointMessage sp) =>
         Setpoint = new ActiveSetpoint(sp.CommandId, new Power(sp.PowerKw), sp.ValidUntil, sp.MinSocPct is { } m ? new Percent(m) : null);
 
+    public void ClearSetpoint() => Setpoint = null;
+
     /// <summary>Advances the home by dt ending at now; returns the command id of a setpoint that just ended, if any.</summary>
     public string? Step(Instant now, Duration dt)
     {

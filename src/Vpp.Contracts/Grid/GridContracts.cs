@@ -6,18 +6,6 @@ namespace Vpp.Contracts.Grid;
 [GenerateSerializer, Immutable, Alias("vpp.FrequencyReading")]
 public sealed record FrequencyReading([property: Id(0)] Instant Ts, [property: Id(1)] double Hz);
 
-/// <summary>The grid as the VPP sees it in one region (key = region). Grid balancing acts on it.</summary>
-[Alias("vpp.IGridRegionGrain")]
-public interface IGridRegionGrain : IGrainWithStringKey
-{
-    /// <summary>Keeps the newest reading by ts; older ones are ignored.</summary>
-    [Alias("ReportFrequency")]
-    Task ReportFrequency(FrequencyReading reading);
-
-    [Alias("GetFrequency")]
-    Task<FrequencyReading?> GetFrequency();
-}
-
 /// <summary>A utility's request: deliver PowerKw (&gt; 0 = reduce net import / export) in Region over [StartsAt, EndsAt).</summary>
 [GenerateSerializer, Immutable, Alias("vpp.DispatchRequest")]
 public sealed record DispatchRequest(
@@ -36,17 +24,6 @@ public enum DispatchRequestOutcome
     Duplicate,
     /// <summary>The request id is taken by a different request.</summary>
     ConflictingId,
-}
-
-/// <summary>One dispatch request (key = requestId); sole writer of its stream.</summary>
-[Alias("vpp.IDispatchGrain")]
-public interface IDispatchGrain : IGrainWithStringKey
-{
-    [Alias("Request")]
-    Task<DispatchRequestOutcome> Request(DispatchRequest request, string sourceEventId);
-
-    [Alias("Get")]
-    Task<DispatchRequest?> Get();
 }
 
 /// <summary>An operating envelope for one site: import and export at most these kW in [ValidFrom, ValidUntil).</summary>

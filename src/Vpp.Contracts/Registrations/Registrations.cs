@@ -11,7 +11,12 @@ public sealed record SiteRegistration(
     [property: Id(3)] double BackupReservePct,
     [property: Id(4)] double? LatitudeDeg,
     [property: Id(5)] double? LongitudeDeg,
-    [property: Id(6)] Instant RegisteredAt);
+    [property: Id(6)] Instant RegisteredAt,
+    [property: Id(7)] string Region = SiteRegistration.DefaultRegion)
+{
+    /// <summary>The grid region of sites registered without one (and of streams written before regions existed).</summary>
+    public const string DefaultRegion = "default";
+}
 
 /// <summary>Battery nameplate as registered. Charge power is a positive magnitude.</summary>
 [GenerateSerializer, Immutable, Alias("vpp.BatteryRatings")]

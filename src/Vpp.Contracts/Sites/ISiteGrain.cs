@@ -52,4 +52,24 @@ public interface ISiteGrain : IGrainWithStringKey
 
     [Alias("GetState")]
     Task<SiteState> GetState();
+
+    /// <summary>Takes (or changes) the site's share of a dispatch: setpoints to its batteries on top of their baseline.</summary>
+    [Alias("Dispatch")]
+    Task<Grid.SiteDispatchResult> Dispatch(Grid.SiteDispatchOrder order);
+
+    /// <summary>The site's baseline and mean grid flow over [from, to) for a dispatch it took part in.</summary>
+    [AlwaysInterleave, Alias("MeasureDelivery")]
+    Task<Grid.SiteDelivery> MeasureDelivery(string requestId, Instant from, Instant to);
+
+    /// <summary>The dispatch is over; <paramref name="early"/>: stop now rather than let the setpoints expire.</summary>
+    [Alias("EndDispatch")]
+    Task EndDispatch(string requestId, bool early);
+
+    /// <summary>A battery's setpoint failed (rejected, not acknowledged, stopped at the reserve).</summary>
+    [OneWay, Alias("SetpointFailed")]
+    Task SetpointFailed(string deviceId, string commandId, string reason);
+
+    /// <summary>The homeowner opts the site out of one dispatch event (event-sourced); a running share moves to other sites.</summary>
+    [Alias("OptOut")]
+    Task<SiteSettings> OptOut(string requestId, string changedBy);
 }

@@ -68,6 +68,7 @@ public sealed class BatteryGrain(DeviceTwinServices services) : DeviceGrainBase(
             {
                 await connection.SendSetpoint(command).WaitAsync(SendTimeout);
                 _sent.Add(commandId);
+                WatchAcknowledgement(commandId);
             }
             catch (Exception e) when (e is TimeoutException or OrleansException)
             {
@@ -95,7 +96,10 @@ public sealed class BatteryGrain(DeviceTwinServices services) : DeviceGrainBase(
         var running = Stream.State.Commands.LastOrDefault(c => c.Status == CommandStatus.Accepted || _sent.Contains(c.CommandId) && DeviceAggregate.IsOpen(c.Status));
         if (running is null || running.ValidUntil <= now) return;
         if (SetpointPolicy.MustStopDischarge(new Power(running.PowerKw), new Percent(soc), Reserve))
+        {
+            Site.SetpointFailed(Registration.DeviceId, running.CommandId, "backup reserve reached").Ignore();
             await Issue(0, running.ValidUntil - now, "backup reserve reached");
+        }
     }
 
     public override async Task<AckOutcome> Acknowledge(string commandId, AckStatus status, string? reason)
@@ -106,6 +110,8 @@ public sealed class BatteryGrain(DeviceTwinServices services) : DeviceGrainBase(
             (outcome, var events) = s.Acknowledge(commandId, status, reason, Clock.GetCurrentInstant());
             return events;
         });
+        if (outcome == AckOutcome.Recorded && status == AckStatus.Rejected)
+            Site.SetpointFailed(Registration.DeviceId, commandId, "rejected by the device: " + (reason ?? "no reason given")).Ignore();
         return outcome;
     }
 
@@ -125,6 +131,25 @@ public sealed class BatteryGrain(DeviceTwinServices services) : DeviceGrainBase(
         CommandStatus.Pending when _sent.Contains(c.CommandId) => c with { Status = CommandStatus.Sent },
         _ => c,
     };
+
+    /// <summary>
+    /// A setpoint the device has not accepted within the acknowledgement timeout has failed as far as
+    /// the site is concerned (its dispatch share moves elsewhere); the command itself stays open.
+    /// </summary>
+    private void WatchAcknowledgement(string commandId)
+    {
+        var timeout = Options.Grid.AckTimeout;
+        IGrainTimer? timer = null;
+        timer = this.RegisterGrainTimer(() =>
+        {
+            timer?.Dispose();
+            var command = Stream.State.Commands.LastOrDefault();
+            if (command?.CommandId == commandId && command.Status is CommandStatus.Pending or CommandStatus.Sent
+                                                && command.ValidUntil > Clock.GetCurrentInstant())
+                Site.SetpointFailed(Registration.DeviceId, commandId, $"not acknowledged within {timeout.TotalSeconds:0.#} s").Ignore();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions { DueTime = timeout.ToTimeSpan(), Period = Timeout.InfiniteTimeSpan });
+    }
 
     private void ScheduleExpiry(Instant validUntil)
     {

@@ -1,42 +1,38 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NodaTime;
 using Vpp.Contracts.Grid;
+using Vpp.Contracts.Sites;
 using Vpp.Grains.EventSourcing;
+using Vpp.Grains.Hosting;
 using Vpp.Persistence.Events;
 using Vpp.Persistence.EventStore;
 
 namespace Vpp.Grains.Grid;
 
-/// <summary>State of one dispatch request, folded from its stream.</summary>
-public sealed class DispatchAggregate : IAggregate
-{
-    public DispatchRequest? Request { get; set; }
-
-    public void Apply(object e)
-    {
-        if (e is DispatchRequested r) Request = new DispatchRequest(r.RequestId, r.Region, r.StartsAt, r.EndsAt, r.PowerKw, r.Priority);
-    }
-
-    public (DispatchRequestOutcome Outcome, IReadOnlyList<object> Events) Decide(DispatchRequest request, string sourceEventId, Instant now)
-    {
-        if (Request is null)
-            return (DispatchRequestOutcome.Recorded, [new DispatchRequested(request.RequestId, request.Region, request.StartsAt,
-                request.EndsAt, request.PowerKw, request.Priority, sourceEventId, now)]);
-        return (Request == request ? DispatchRequestOutcome.Duplicate : DispatchRequestOutcome.ConflictingId, []);
-    }
-}
-
 /// <summary>
-/// One utility dispatch request (key = requestId), sole writer of its stream. Records the request;
-/// grid balancing decides on it and records the lifecycle in the same stream.
+/// One utility dispatch request (key = requestId), sole writer of its stream. It records the
+/// request, decides at once (accepted fully or partly, or rejected, from what the region can
+/// sustain for the whole window), starts it at startsAt by placing shares on sites, moves a lost
+/// site's share to others, measures delivery against baselines every interval, and completes.
+/// Every step is an event; the utility-facing ones are published on vpp.dispatch.v1.
 /// </summary>
-public sealed class DispatchGrain(IEventStore store, IClock clock) : Grain, IDispatchGrain
+public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<TwinOptions> options, ILogger<DispatchGrain> log)
+    : Grain, IDispatchGrain
 {
     private EventSourcedStream<DispatchAggregate> _stream = null!;
+    private IGrainTimer? _timer;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private DispatchAggregate State => _stream.State;
+    private GridBalancingOptions Grid => options.Value.Grid;
+    private IGridRegionGrain Region => GrainFactory.GetGrain<IGridRegionGrain>(State.Request!.Region);
+    private double Sign => Math.Sign(State.Request!.PowerKw);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stream = new EventSourcedStream<DispatchAggregate>(store, StreamKeys.Dispatch(this.GetPrimaryKeyString()));
-        return _stream.LoadAsync(cancellationToken);
+        await _stream.LoadAsync(cancellationToken);
+        Schedule();
     }
 
     public async Task<DispatchRequestOutcome> Request(DispatchRequest request, string sourceEventId)
@@ -47,8 +43,194 @@ public sealed class DispatchGrain(IEventStore store, IClock clock) : Grain, IDis
             (outcome, var events) = s.Decide(request, sourceEventId, clock.GetCurrentInstant());
             return events;
         });
+        if (State.Status == DispatchStatus.Received) await DecideAsync();
+        Schedule();
         return outcome;
     }
 
-    public Task<DispatchRequest?> Get() => Task.FromResult(_stream.State.Request);
+    public Task<DispatchRequest?> Get() => Task.FromResult(State.Request);
+
+    public Task<DispatchView?> GetView() => Task.FromResult(State.View());
+
+    public Task Resume()
+    {
+        Schedule();
+        return Task.CompletedTask;
+    }
+
+    private async Task DecideAsync()
+    {
+        var request = State.Request!;
+        var now = clock.GetCurrentInstant();
+        if (request.EndsAt <= now)
+        {
+            await Append(new DispatchRejected(request.RequestId, "the window has already ended", now));
+            return;
+        }
+        var evaluation = await Region.Evaluate(request);
+        await Append(evaluation.AcceptedKw == 0
+            ? new DispatchRejected(request.RequestId, evaluation.Reason ?? "no flexibility in the region", clock.GetCurrentInstant())
+            : new DispatchAccepted(request.RequestId, evaluation.AcceptedKw, evaluation.Reason, clock.GetCurrentInstant()));
+    }
+
+    /// <summary>One timer, always set for the next thing due: the start, the end of a delivery interval, the end.</summary>
+    private void Schedule()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        if (State.Request is not { } request) return;
+        Instant due;
+        if (State.Status == DispatchStatus.Accepted) due = request.StartsAt;
+        else if (State.Status == DispatchStatus.Started) due = Instant.Min(State.NextIntervalFrom!.Value + Grid.DeliveryInterval, request.EndsAt);
+        else return;
+        var delay = due - clock.GetCurrentInstant();
+        _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions
+        {
+            DueTime = (delay < Duration.Zero ? Duration.Zero : delay).ToTimeSpan(),
+            Period = Timeout.InfiniteTimeSpan,
+            KeepAlive = true,
+        });
+    }
+
+    private async Task Tick(CancellationToken ct)
+    {
+        try
+        {
+            var now = clock.GetCurrentInstant();
+            if (State.Status == DispatchStatus.Accepted && now >= State.Request!.StartsAt) await StartAsync();
+            if (State.Status == DispatchStatus.Started)
+            {
+                await MeasureDueIntervals(clock.GetCurrentInstant());
+                if (clock.GetCurrentInstant() >= State.Request!.EndsAt) await CompleteAsync(early: false, reason: null);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The next tick tries again; a dispatch must not stop because one step failed.
+            log.LogError(e, "Dispatch {RequestId}: step failed; retrying", this.GetPrimaryKeyString());
+            _timer?.Dispose();
+            _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(1), Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
+            return;
+        }
+        Schedule();
+    }
+
+    private async Task StartAsync()
+    {
+        var (placed, unplaced) = await PlaceAsync(State.AcceptedKw, [], new Dictionary<string, double>(StringComparer.Ordinal));
+        if (unplaced > 1e-6) log.LogWarning("Dispatch {RequestId}: {Unplaced:0.###} kW could not be placed at the start", State.Request!.RequestId, unplaced);
+        await Append(new DispatchStarted(State.Request!.RequestId, placed, clock.GetCurrentInstant()));
+    }
+
+    /// <summary>
+    /// Places <paramref name="kw"/> (signed) on sites through the region, sends each site its new
+    /// total, and offers what sites refuse to others, for a few rounds. Returns the new totals of
+    /// the sites that took a share, and what is left unplaced (magnitude).
+    /// </summary>
+    private async Task<(Dictionary<string, double> Placed, double Unplaced)> PlaceAsync(
+        double kw, IEnumerable<string> exclude, Dictionary<string, double> current)
+    {
+        var request = State.Request!;
+        var excluded = new HashSet<string>(exclude, StringComparer.Ordinal);
+        var placed = new Dictionary<string, double>(StringComparer.Ordinal);
+        var remaining = Math.Abs(kw);
+        for (var round = 0; round <= Grid.ReallocationRounds && remaining > 1e-6; round++)
+        {
+            var carried = current.Concat(placed).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+            var shares = await Region.Allocate(request.RequestId, Sign * remaining, request.EndsAt, excluded);
+            if (shares.Count == 0) break;
+            var results = await Task.WhenAll(shares.Select(async share =>
+            {
+                var total = carried.GetValueOrDefault(share.SiteId) + share.DeltaKw;
+                var order = new SiteDispatchOrder(request.RequestId, Sign > 0, total, request.StartsAt, request.EndsAt);
+                try
+                {
+                    return (share, total, (await GrainFactory.GetGrain<ISiteGrain>(share.SiteId).Dispatch(order)).FailureReason);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    return (share, total, e.Message);
+                }
+            }));
+            foreach (var (share, total, failure) in results)
+            {
+                if (failure is null)
+                {
+                    placed[share.SiteId] = total;
+                    remaining -= share.DeltaKw;
+                }
+                else
+                {
+                    excluded.Add(share.SiteId);
+                    log.LogInformation("Dispatch {RequestId}: site {SiteId} refused its share: {Reason}", request.RequestId, share.SiteId, failure);
+                }
+            }
+        }
+        await Region.Placed(request.RequestId, placed, []);
+        return (placed, Math.Max(0, remaining));
+    }
+
+    public async Task SiteLost(string siteId, string reason)
+    {
+        if (State.Status != DispatchStatus.Started || !State.Allocations.TryGetValue(siteId, out var lost)) return;
+        var current = State.Allocations.Where(a => a.Key != siteId).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+        await Region.Placed(State.Request!.RequestId, new Dictionary<string, double>(), [siteId]);
+        var (changes, unplaced) = await PlaceAsync(Sign * lost, State.LostSites.Append(siteId), current);
+        await Append(new DispatchReallocated(State.Request!.RequestId, siteId, reason, changes, unplaced, clock.GetCurrentInstant()));
+    }
+
+    private async Task MeasureDueIntervals(Instant now)
+    {
+        var end = State.Request!.EndsAt;
+        while (State.NextIntervalFrom is { } from && from < end)
+        {
+            var to = Instant.Min(from + Grid.DeliveryInterval, end);
+            if (to > now) break;
+            await MeasureAsync(from, to);
+        }
+    }
+
+    private async Task MeasureAsync(Instant from, Instant to)
+    {
+        var request = State.Request!;
+        var sites = State.Allocations.Keys.Concat(State.LostSites).Distinct(StringComparer.Ordinal).ToList();
+        var deliveries = await Task.WhenAll(sites.Select(s => GrainFactory.GetGrain<ISiteGrain>(s).MeasureDelivery(request.RequestId, from, to)));
+        var measured = deliveries.Where(d => d.DeliveredKw is not null).ToList();
+        await Append(new DispatchDeliveryReported(request.RequestId, from, to, State.AcceptedKw, measured.Sum(d => d.DeliveredKw!.Value),
+            measured.Count, clock.GetCurrentInstant()));
+    }
+
+    private async Task CompleteAsync(bool early, string? reason)
+    {
+        var request = State.Request!;
+        var now = clock.GetCurrentInstant();
+        if (early && State.NextIntervalFrom is { } from && now > from) await MeasureAsync(from, Instant.Min(now, request.EndsAt));
+        var hours = (request.EndsAt - request.StartsAt).TotalHours;
+        var ran = (Instant.Min(now, request.EndsAt) - (State.StartedAt ?? request.StartsAt)).TotalHours;
+        await Append(new DispatchCompleted(request.RequestId, request.PowerKw * hours, State.AcceptedKw * Math.Max(0, ran), State.MeasuredKwh,
+            early, reason, now));
+        var sites = State.Allocations.Keys.Concat(State.LostSites).Distinct(StringComparer.Ordinal);
+        await Task.WhenAll(sites.Select(s => GrainFactory.GetGrain<ISiteGrain>(s).EndDispatch(request.RequestId, early)));
+        await Region.Release(request.RequestId);
+    }
+
+    public async Task<bool> Cancel(string reason)
+    {
+        switch (State.Status)
+        {
+            case DispatchStatus.Received or DispatchStatus.Accepted:
+                await Append(new DispatchCancelled(State.Request!.RequestId, reason, clock.GetCurrentInstant()));
+                await Region.Release(State.Request!.RequestId);
+                Schedule();
+                return true;
+            case DispatchStatus.Started:
+                await CompleteAsync(early: true, reason);
+                Schedule();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private Task Append(object e) => _stream.ExecuteAsync(_ => [e]);
 }

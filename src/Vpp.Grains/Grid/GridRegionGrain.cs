@@ -1,11 +1,25 @@
+using NodaTime;
 using Vpp.Contracts.Grid;
+using Vpp.Domain.Grid;
+using Vpp.Domain.Units;
 
 namespace Vpp.Grains.Grid;
 
-/// <summary>Latest grid frequency of a region. A signal, not a decision: not event-sourced.</summary>
-public sealed class GridRegionGrain : Grain, IGridRegionGrain
+/// <summary>
+/// A region of the grid: its latest frequency (a signal, not event-sourced) and the aggregator of
+/// its sites' flexibility. Sites report capability on change and every few seconds, so sizing and
+/// placing a dispatch is in-memory work here (no fan-out of calls to thousands of sites).
+/// Acceptance reserves capacity per request so overlapping requests cannot promise the same kW twice.
+/// </summary>
+public sealed class GridRegionGrain(IClock clock) : Grain, IGridRegionGrain
 {
+    private sealed record Reservation(Instant From, Instant Until, double Kw, DispatchEvaluation Answer);
+
     private FrequencyReading? _latest;
+    private readonly Dictionary<string, SiteCapability> _sites = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
+    /// <summary>requestId → site → kW carried (signed as the request).</summary>
+    private readonly Dictionary<string, Dictionary<string, double>> _carried = new(StringComparer.Ordinal);
 
     public Task ReportFrequency(FrequencyReading reading)
     {
@@ -14,4 +28,92 @@ public sealed class GridRegionGrain : Grain, IGridRegionGrain
     }
 
     public Task<FrequencyReading?> GetFrequency() => Task.FromResult(_latest);
+
+    public Task ReportCapability(SiteCapabilityReport report)
+    {
+        if (!_sites.TryGetValue(report.SiteId, out var known) || known.At <= report.At) _sites[report.SiteId] = report.ToDomain();
+        return Task.CompletedTask;
+    }
+
+    public Task<DispatchEvaluation> Evaluate(DispatchRequest request)
+    {
+        if (_reservations.TryGetValue(request.RequestId, out var held)) return Task.FromResult(held.Answer);
+        var now = clock.GetCurrentInstant();
+        var from = Instant.Max(now, request.StartsAt);
+        if (request.EndsAt <= from) return Task.FromResult(new DispatchEvaluation(0, "the window has already ended"));
+
+        var direction = CapabilityMapping.Direction(request.PowerKw);
+        var headroom = _sites.Values.Select(s => DispatchHeadroom.Of(s, direction, request.RequestId, from, request.EndsAt)).ToList();
+        var fleet = DispatchAllocation.Allocate(new Power(Math.Abs(request.PowerKw)), request.EndsAt - from, headroom);
+        // Sites report their batteries without dispatches (at baseline), so every overlapping promise is subtracted.
+        var claimed = _reservations.Values
+            .Where(r => r.From < request.EndsAt && r.Until > from && Math.Sign(r.Kw) == Math.Sign(request.PowerKw))
+            .Sum(r => Math.Abs(r.Kw));
+        var available = Math.Max(0, headroom.Sum(h => Math.Min(h.Power.Kw, h.Energy.Kwh / (request.EndsAt - from).TotalHours)) - claimed);
+        var accepted = Math.Min(Math.Abs(request.PowerKw), available);
+        var reason = accepted >= Math.Abs(request.PowerKw) - 1e-9 ? null
+            : claimed > 0 ? $"the region can sustain {available:0.###} kW for the whole window after {claimed:0.###} kW promised to overlapping requests"
+            : fleet.ShortfallReason ?? $"the region can sustain {available:0.###} kW for the whole window";
+        var answer = new DispatchEvaluation(Math.Sign(request.PowerKw) * accepted, reason);
+        if (accepted > 0) _reservations[request.RequestId] = new Reservation(request.StartsAt, request.EndsAt, answer.AcceptedKw, answer);
+        return Task.FromResult(answer);
+    }
+
+    public Task<IReadOnlyList<SiteShare>> Allocate(string requestId, double powerKw, Instant until, IReadOnlyCollection<string> exclude)
+    {
+        var now = clock.GetCurrentInstant();
+        if (until <= now || powerKw == 0) return Task.FromResult<IReadOnlyList<SiteShare>>([]);
+        var window = until - now;
+        var direction = CapabilityMapping.Direction(powerKw);
+        var excluded = exclude.ToHashSet(StringComparer.Ordinal);
+        var headroom = _sites.Values
+            .Where(s => !excluded.Contains(s.SiteId))
+            .Select(s =>
+            {
+                var h = DispatchHeadroom.Of(s, direction, requestId, now, until);
+                var carried = Carried(s.SiteId, Math.Sign(powerKw));
+                return carried <= 0 ? h : new SiteHeadroom(s.SiteId, new Power(Math.Max(0, h.Power.Kw - carried)),
+                    new Energy(Math.Max(0, h.Energy.Kwh - carried * window.TotalHours)));
+            })
+            .ToList();
+        var result = DispatchAllocation.Allocate(new Power(Math.Abs(powerKw)), window, headroom);
+        return Task.FromResult<IReadOnlyList<SiteShare>>(result.Sites.Select(s => new SiteShare(s.SiteId, s.Power.Kw)).ToList());
+    }
+
+    /// <summary>What a site carries in one direction over all requests (magnitude).</summary>
+    private double Carried(string siteId, int sign) =>
+        _carried.Values.Sum(sites => sites.TryGetValue(siteId, out var kw) && Math.Sign(kw) == sign ? Math.Abs(kw) : 0);
+
+    public Task Placed(string requestId, IReadOnlyDictionary<string, double> totals, IReadOnlyCollection<string> removed)
+    {
+        var sign = _reservations.TryGetValue(requestId, out var r) ? Math.Sign(r.Kw) : 1;
+        if (!_carried.TryGetValue(requestId, out var sites)) _carried[requestId] = sites = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var site in removed) sites.Remove(site);
+        foreach (var (site, kw) in totals) sites[site] = sign * Math.Abs(kw);
+        return Task.CompletedTask;
+    }
+
+    public Task Release(string requestId)
+    {
+        _reservations.Remove(requestId);
+        _carried.Remove(requestId);
+        return Task.CompletedTask;
+    }
+
+    public Task<RegionFlexibility> GetFlexibility()
+    {
+        var now = clock.GetCurrentInstant();
+        var hour = now + Duration.FromHours(1);
+        double up = 0, down = 0;
+        var sites = 0;
+        foreach (var s in _sites.Values.Where(s => s.Allows("", now) && s.Batteries.Count > 0))
+        {
+            sites++;
+            up += DispatchHeadroom.Of(s, DispatchDirection.Up, "", now, hour).Power.Kw;
+            down += DispatchHeadroom.Of(s, DispatchDirection.Down, "", now, hour).Power.Kw;
+        }
+        var committed = _reservations.Values.Where(r => r.Until > now).ToList();
+        return Task.FromResult(new RegionFlexibility(this.GetPrimaryKeyString(), sites, up, down,
+            committed.Where(r => r.Kw > 0).Sum(r => r.Kw), committed.Where(r => r.Kw < 0).Sum(r => -r.Kw)));
+    }
 }

@@ -22,6 +22,8 @@ public sealed class TwinOptions
 
     public TelemetryHistoryOptions History { get; set; } = new();
 
+    public GridBalancingOptions Grid { get; set; } = new();
+
     public Duration StaleAfter => TelemetryInterval * StaleAfterIntervals;
 }
 
@@ -38,4 +40,26 @@ public sealed class TelemetryHistoryOptions
     public Duration FlushInterval { get; set; } = Duration.FromSeconds(5);
 
     public LatenessPolicy Policy => new(AllowedLateness, BackfillHorizon);
+}
+
+/// <summary>Dispatch execution: baselines, delivery measurement, acknowledgements (docs/grid-balancing.md).</summary>
+public sealed class GridBalancingOptions
+{
+    /// <summary>A site's baseline is its mean grid flow over this long before the dispatch starts.</summary>
+    public Duration BaselineWindow { get; set; } = Duration.FromMinutes(5);
+
+    /// <summary>Delivery is measured and reported once per interval (the last one ends with the window).</summary>
+    public Duration DeliveryInterval { get; set; } = Duration.FromMinutes(1);
+
+    /// <summary>Resolution of each site's grid trace; memory per site = retention ÷ bucket slots.</summary>
+    public Duration TraceBucket { get; set; } = Duration.FromSeconds(5);
+
+    /// <summary>How much grid history each site keeps (at least baseline window + delivery interval).</summary>
+    public Duration TraceRetention { get; set; } = Duration.FromMinutes(20);
+
+    /// <summary>A dispatch setpoint not accepted by its device within this long counts as failed, and its share moves.</summary>
+    public Duration AckTimeout { get; set; } = Duration.FromSeconds(10);
+
+    /// <summary>How many times a share that sites refuse is offered to others before the rest is left unplaced.</summary>
+    public int ReallocationRounds { get; set; } = 3;
 }

@@ -14,13 +14,16 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
     public List<OperatingEnvelopeSet> Envelopes { get; set; } = [];
     /// <summary>CloudEvents ids already applied (redelivered grid signals have no second effect).</summary>
     public List<string> AppliedSignalIds { get; set; } = [];
+    /// <summary>Dispatch events the homeowner opted out of (the latest 100).</summary>
+    public List<string> OptedOut { get; set; } = [];
 
     public void Apply(object e)
     {
         switch (e)
         {
             case SiteRegistered r:
-                Site = new SiteRegistration(r.SiteId, r.Name, r.TimeZoneId, r.BackupReservePct, r.LatitudeDeg, r.LongitudeDeg, r.At);
+                Site = new SiteRegistration(r.SiteId, r.Name, r.TimeZoneId, r.BackupReservePct, r.LatitudeDeg, r.LongitudeDeg, r.At,
+                    r.Region ?? SiteRegistration.DefaultRegion);
                 Settings = new SiteSettings(r.BackupReservePct, true, null, null);
                 break;
             case DeviceAddedToSite d when Devices.All(x => x.DeviceId != d.DeviceId):
@@ -36,6 +39,10 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
             case ManualOverrideCleared:
                 Settings = Settings with { ManualOverrideUntil = null, ManualOverrideReason = null };
                 break;
+            case DispatchOptedOut o:
+                OptedOut.Add(o.RequestId);
+                if (OptedOut.Count > 100) OptedOut.RemoveAt(0);
+                break;
             case OperatingEnvelopeSet o:
                 Envelopes.RemoveAll(x => x.ValidUntil <= o.At);
                 Envelopes.Add(o);
@@ -46,7 +53,7 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
     }
 
     public IReadOnlyList<object> Register(SiteRegistration s) => Site is not null ? [] :
-        [new SiteRegistered(s.SiteId, s.Name, s.TimeZoneId, s.BackupReservePct, s.LatitudeDeg, s.LongitudeDeg, s.RegisteredAt)];
+        [new SiteRegistered(s.SiteId, s.Name, s.TimeZoneId, s.BackupReservePct, s.LatitudeDeg, s.LongitudeDeg, s.RegisteredAt, s.Region)];
 
     public IReadOnlyList<object> AddDevice(DeviceRegistration d) => Devices.Any(x => x.DeviceId == d.DeviceId) ? [] :
         [new DeviceAddedToSite(RequireSite().SiteId, d.DeviceId, d.Kind, d.Battery, d.SolarRatedKw, d.RegisteredAt)];
@@ -78,6 +85,9 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
         if (validUntil <= validFrom) throw new ArgumentOutOfRangeException(nameof(validUntil), "validUntil must be after validFrom.");
         return [new OperatingEnvelopeSet(site.SiteId, importLimitKw, exportLimitKw, validFrom, validUntil, sourceEventId, now)];
     }
+
+    public IReadOnlyList<object> OptOut(string requestId, string by, Instant now) =>
+        OptedOut.Contains(requestId) ? [] : [new DispatchOptedOut(RequireSite().SiteId, requestId, by, now)];
 
     private SiteRegistration RequireSite() => Site ?? throw new InvalidOperationException("The site is not registered.");
 }

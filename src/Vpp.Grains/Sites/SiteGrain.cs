@@ -18,7 +18,7 @@ namespace Vpp.Grains.Sites;
 /// live state at most once per publish interval and reports to the fleet on significant change or
 /// every few seconds, so the aggregator never sees per-reading traffic.
 /// </summary>
-public sealed class SiteGrain(IEventStore store, IClock clock, IOptions<TwinOptions> options, ILivePublisher live)
+public sealed partial class SiteGrain(IEventStore store, IClock clock, IOptions<TwinOptions> options, ILivePublisher live)
     : Grain, ISiteGrain
 {
     private readonly Dictionary<string, DeviceSlot> _slots = new(StringComparer.Ordinal);
@@ -33,6 +33,7 @@ public sealed class SiteGrain(IEventStore store, IClock clock, IOptions<TwinOpti
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stream = new EventSourcedStream<SiteAggregate>(store, StreamKeys.Site(this.GetPrimaryKeyString()));
+        CreateGridTrace();
         await _stream.LoadAsync(cancellationToken);
         SyncSlots();
         if (Site is not null) StartTimer();
@@ -98,6 +99,7 @@ public sealed class SiteGrain(IEventStore store, IClock clock, IOptions<TwinOpti
         if (events.Count > 0)
         {
             _dirty = true;
+            _capabilityDirty = true;
             foreach (var battery in _stream.State.Devices.Where(d => d.Kind == DeviceKind.Battery))
                 GrainFactory.GetGrain<IBatteryGrain>(battery.DeviceId).SiteSettingsChanged(settings).Ignore();
         }
@@ -109,6 +111,7 @@ public sealed class SiteGrain(IEventStore store, IClock clock, IOptions<TwinOpti
         if (Site is null) throw new InvalidOperationException($"No site '{this.GetPrimaryKeyString()}' is registered.");
         var events = await _stream.ExecuteAsync(s =>
             s.SetEnvelope(e.ImportLimitKw, e.ExportLimitKw, e.ValidFrom, e.ValidUntil, sourceEventId, clock.GetCurrentInstant()));
+        if (events.Count > 0) _capabilityDirty = true;
         return events.Count > 0;
     }
 
@@ -126,6 +129,7 @@ public sealed class SiteGrain(IEventStore store, IClock clock, IOptions<TwinOpti
         slot.Last = reading;
         slot.LastSeen = clock.GetCurrentInstant();
         _dirty = true;
+        if (kind == DeviceKind.Meter) TraceGrid(slot.LastSeen.Value);
         return Task.CompletedTask;
     }
 
@@ -135,6 +139,8 @@ public sealed class SiteGrain(IEventStore store, IClock clock, IOptions<TwinOpti
         {
             slot.Connected = connected;
             _dirty = true;
+            _capabilityDirty = true;
+            if (!connected && slot.Registration.Kind == DeviceKind.Battery) BatteryDisconnected(deviceId);
         }
         return Task.CompletedTask;
     }
@@ -164,6 +170,12 @@ public sealed class SiteGrain(IEventStore store, IClock clock, IOptions<TwinOpti
         {
             _lastReport = report;
             GrainFactory.GetGrain<IFleetAggregatorGrain>(IFleetAggregatorGrain.FleetKey).ReportSite(report).Ignore();
+            _capabilityDirty = true;
+        }
+        if (_capabilityDirty)
+        {
+            ForgetStaleDispatches(report.At);
+            ReportCapability(report.At);
         }
         return Task.CompletedTask;
     }

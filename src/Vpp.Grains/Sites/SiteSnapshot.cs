@@ -2,6 +2,7 @@ using NodaTime;
 using Vpp.Contracts.Devices;
 using Vpp.Contracts.Sites;
 using Vpp.Domain.Flexibility;
+using Vpp.Domain.Grid;
 using Vpp.Domain.Sites;
 using Vpp.Domain.Units;
 using Vpp.Grains.Devices;
@@ -68,6 +69,14 @@ internal static class SiteSnapshot
             new FlexibilityView(flex.Up.Kw, flex.UpEnergy.Kwh, Minutes(flex.UpDuration), flex.Down.Kw, flex.DownEnergy.Kwh, Minutes(flex.DownDuration)),
             devices);
     }
+
+    /// <summary>The site's online batteries with a known SoC, as grid balancing sees them.</summary>
+    public static IReadOnlyList<BatteryCapability> Batteries(IEnumerable<DeviceSlot> slots, Percent reserve, Instant now, Duration staleAfter) =>
+        slots.Where(s => s.Registration is { Kind: DeviceKind.Battery, Battery: not null } && s.Last?.SocPct is not null
+                         && DeviceLiveness.Of(s.Connected, s.LastSeen, now, staleAfter) == DeviceStatus.Online)
+            .Select(s => BatteryCapability.Of(s.Registration.DeviceId, s.Registration.Battery!.ToSpec(), new Percent(s.Last!.SocPct!.Value), reserve,
+                new Power(s.Last.PowerKw)))
+            .ToList();
 
     private static double Minutes(Duration d) => d == Duration.MaxValue ? double.PositiveInfinity : d.TotalMinutes;
 

@@ -10,7 +10,7 @@ namespace Vpp.Host.Api;
 
 public sealed record LocationDto(double? Latitude, double? Longitude);
 
-public sealed record RegisterSiteRequest(string? SiteId, string? Name, string? TimeZone, double? BackupReservePct, LocationDto? Location);
+public sealed record RegisterSiteRequest(string? SiteId, string? Name, string? TimeZone, double? BackupReservePct, LocationDto? Location, string? Region = null);
 
 public sealed record BatteryRatingsDto(double? CapacityKwh, double? MaxChargeKw, double? MaxDischargeKw, double? RoundTripEfficiency);
 
@@ -25,12 +25,12 @@ public sealed record PreferencesRequest(double? BackupReservePct, bool? Particip
 public sealed record ManualOverrideRequest(Instant? Until, string? Reason);
 
 public sealed record SiteView(string SiteId, string Name, string TimeZone, double BackupReservePct, bool Participating,
-    Instant? ManualOverrideUntil, LocationDto? Location, Instant RegisteredAt, IReadOnlyList<DeviceView> Devices)
+    Instant? ManualOverrideUntil, LocationDto? Location, Instant RegisteredAt, IReadOnlyList<DeviceView> Devices, string Region)
 {
     public static SiteView From(SiteRegistration s, SiteSettings settings, IReadOnlyList<DeviceRegistration> devices) =>
         new(s.SiteId, s.Name, s.TimeZoneId, settings.BackupReservePct, settings.Participating, settings.ManualOverrideUntil,
             s.LatitudeDeg is { } lat && s.LongitudeDeg is { } lon ? new LocationDto(lat, lon) : null,
-            s.RegisteredAt, devices.Select(DeviceView.From).ToList());
+            s.RegisteredAt, devices.Select(DeviceView.From).ToList(), s.Region);
 }
 
 /// <summary>A site's history at one resolution; signs and energy parts as in docs/conventions.md.</summary>

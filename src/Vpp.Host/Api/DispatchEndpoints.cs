@@ -4,6 +4,8 @@ using Vpp.Protocol.GridSignals;
 
 namespace Vpp.Host.Api;
 
+public sealed record CancelDispatchDto(string? Reason);
+
 public sealed record DispatchRequestDto(string? RequestId, string? Region, Instant? StartsAt, Instant? EndsAt, double? PowerKw, int? Priority);
 
 public static class DispatchEndpoints
@@ -13,7 +15,10 @@ public static class DispatchEndpoints
         var dispatches = api.MapGroup("/dispatches").WithTags("Dispatch");
         dispatches.MapPost("/", Request)
             .WithSummary("Submit a utility dispatch request (as on vpp.grid-signals.v1); idempotent by requestId and content");
-        dispatches.MapGet("/{requestId}", Get).WithSummary("A dispatch request as recorded");
+        dispatches.MapGet("/{requestId}", Get).WithSummary("A dispatch request, its decision, site shares and delivery per interval");
+        dispatches.MapPost("/{requestId}/cancel", Cancel).WithSummary("Cancel before the start, or end early while running");
+        api.MapGet("/regions/{region}/flexibility", Flexibility).WithTags("Dispatch")
+            .WithSummary("A region's flexibility now (kW up/down from sites that allow dispatch) and what accepted requests hold");
         return api;
     }
 
@@ -44,7 +49,29 @@ public static class DispatchEndpoints
     }
 
     private static async Task<IResult> Get(string requestId, IGrainFactory grains) =>
-        await grains.GetGrain<IDispatchGrain>(requestId).Get() is { } r
-            ? Results.Ok(r)
-            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown dispatch", detail: $"No dispatch request '{requestId}'.");
+        await grains.GetGrain<IDispatchGrain>(requestId).GetView() is { } view ? Results.Ok(view) : Unknown(requestId);
+
+    private static async Task<IResult> Cancel(string requestId, CancelDispatchDto? body, IGrainFactory grains)
+    {
+        var dispatch = grains.GetGrain<IDispatchGrain>(requestId);
+        if (await dispatch.Get() is null) return Unknown(requestId);
+        var v = new Validation();
+        var reason = body?.Reason is null ? "cancelled by the operator" : v.Text("reason", body.Reason, 500);
+        if (!v.IsValid) return v.Problem();
+        return await dispatch.Cancel(reason)
+            ? Results.Ok(await dispatch.GetView())
+            : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Nothing to cancel",
+                detail: $"Dispatch '{requestId}' has already been rejected, completed or cancelled.");
+    }
+
+    private static async Task<IResult> Flexibility(string region, IGrainFactory grains)
+    {
+        var v = new Validation();
+        var id = v.Id("region", region);
+        if (!v.IsValid) return v.Problem();
+        return Results.Ok(await grains.GetGrain<IGridRegionGrain>(id).GetFlexibility());
+    }
+
+    private static IResult Unknown(string requestId) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown dispatch", detail: $"No dispatch request '{requestId}'.");
 }

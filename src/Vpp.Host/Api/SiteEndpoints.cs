@@ -23,6 +23,8 @@ public static class SiteEndpoints
         sites.MapPut("/{siteId}/preferences", Preferences).WithSummary("Set backup reserve % and participation (event-sourced)");
         sites.MapPut("/{siteId}/override", SetOverride).WithSummary("Homeowner takes manual control until a time: no VPP setpoints meanwhile");
         sites.MapDelete("/{siteId}/override", ClearOverride).WithSummary("End the manual override");
+        sites.MapPost("/{siteId}/dispatches/{requestId}/opt-out", OptOut)
+            .WithSummary("Opt the site out of one dispatch event (event-sourced); a running share moves to other sites");
         sites.MapGet("/{siteId}/timeline", Timeline).WithSummary("Every decision about the site and its devices, newest first, paged");
         sites.MapGet("/{siteId}/history", History).WithSummary("Telemetry history (minute rollups) at 1m, 15m or 1h resolution");
         return api;
@@ -42,9 +44,10 @@ public static class SiteEndpoints
             lat = v.Number("location.latitude", loc.Latitude, -90, 90);
             lon = v.Number("location.longitude", loc.Longitude, -180, 180);
         }
+        var region = body.Region is null ? SiteRegistration.DefaultRegion : v.Id("region", body.Region);
         if (!v.IsValid) return v.Problem();
 
-        var site = new SiteRegistration(id, name, body.TimeZone!, reserve, lat, lon, clock.GetCurrentInstant());
+        var site = new SiteRegistration(id, name, body.TimeZone!, reserve, lat, lon, clock.GetCurrentInstant(), region);
         if (await grains.GetGrain<ISiteGrain>(id).Register(site) != RegisterOutcome.Registered)
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Site exists", detail: $"A site '{id}' is already registered.");
         return Results.Created($"/api/sites/{id}", SiteView.From(site, new SiteSettings(reserve, true, null, null), []));
@@ -92,6 +95,16 @@ public static class SiteEndpoints
         var reason = v.Text("reason", body.Reason ?? "homeowner", 200);
         if (!v.IsValid) return v.Problem();
         return Results.Ok(await site.SetManualOverride(body.Until!.Value, reason, "operator"));
+    }
+
+    private static async Task<IResult> OptOut(string siteId, string requestId, IGrainFactory grains)
+    {
+        var site = grains.GetGrain<ISiteGrain>(siteId);
+        if (await site.GetSettings() is null) return NotFound(siteId);
+        var v = new Validation();
+        var id = v.Id("requestId", requestId);
+        if (!v.IsValid) return v.Problem();
+        return Results.Ok(await site.OptOut(id, "operator"));
     }
 
     private static async Task<IResult> ClearOverride(string siteId, IGrainFactory grains)

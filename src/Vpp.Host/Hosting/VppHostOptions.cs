@@ -24,6 +24,27 @@ public sealed class VppHostOptions
 
     public HistoryOptions History { get; set; } = new();
 
+    public GridOptions Grid { get; set; } = new();
+
+    /// <summary>Dispatch execution (docs/grid-balancing.md).</summary>
+    public sealed class GridOptions
+    {
+        public double BaselineWindowSeconds { get; set; } = 300;
+        public double DeliveryIntervalSeconds { get; set; } = 60;
+        public double TraceBucketSeconds { get; set; } = 5;
+        public double TraceRetentionMinutes { get; set; } = 20;
+        public double AckTimeoutSeconds { get; set; } = 10;
+
+        /// <summary>What is wrong with these settings, or null.</summary>
+        public string? Problem() =>
+            new[] { BaselineWindowSeconds, DeliveryIntervalSeconds, TraceBucketSeconds, TraceRetentionMinutes, AckTimeoutSeconds }
+                .Any(v => !double.IsFinite(v) || v <= 0) ? "every value must be a positive number."
+            : TraceRetentionMinutes * 60 < BaselineWindowSeconds + DeliveryIntervalSeconds
+                ? "TraceRetentionMinutes must cover BaselineWindowSeconds + DeliveryIntervalSeconds."
+            : TraceBucketSeconds > DeliveryIntervalSeconds ? "TraceBucketSeconds must not exceed DeliveryIntervalSeconds."
+            : null;
+    }
+
     /// <summary>Telemetry history (minute rollups by event time).</summary>
     public sealed class HistoryOptions
     {

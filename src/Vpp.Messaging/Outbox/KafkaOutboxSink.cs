@@ -13,20 +13,46 @@ namespace Vpp.Messaging.Outbox;
 /// <summary>One outgoing message: where it goes and what it says.</summary>
 public sealed record OutgoingMessage(string Topic, string Key, string CeType, object Payload);
 
-/// <summary>Event → utility-facing message (docs/kafka-topics.md). Grid balancing adds the rest of the lifecycle.</summary>
+/// <summary>Event → utility-facing message (docs/kafka-topics.md): the dispatch lifecycle, keyed by requestId.</summary>
 public static class DispatchMessages
 {
-    public const string ReceivedType = MessageTypes.DispatchReceived;
-
     public static OutgoingMessage? From(object e) => e switch
     {
-        DispatchRequested r => new OutgoingMessage(KafkaTopics.Dispatch, r.RequestId, ReceivedType, new
+        DispatchRequested r => Out(r.RequestId, MessageTypes.DispatchReceived, new
         {
             requestId = r.RequestId, status = "received", region = r.Region, startsAt = r.StartsAt, endsAt = r.EndsAt,
             powerKw = r.PowerKw, priority = r.Priority, receivedAt = r.At,
         }),
+        DispatchAccepted a => Out(a.RequestId, MessageTypes.DispatchAccepted, new
+        {
+            requestId = a.RequestId, status = "accepted", acceptedKw = a.AcceptedKw, reason = a.Reason, decidedAt = a.At,
+        }),
+        DispatchRejected r => Out(r.RequestId, MessageTypes.DispatchRejected, new
+        {
+            requestId = r.RequestId, status = "rejected", reason = r.Reason, decidedAt = r.At,
+        }),
+        DispatchStarted s => Out(s.RequestId, MessageTypes.DispatchStarted, new
+        {
+            requestId = s.RequestId, status = "started", sites = s.Allocations.Count, allocatedKw = s.Allocations.Values.Sum(), startedAt = s.At,
+        }),
+        DispatchDeliveryReported d => Out(d.RequestId, MessageTypes.DispatchDelivery, new
+        {
+            requestId = d.RequestId, status = "delivery", intervalStart = d.From, intervalEnd = d.To, targetKw = d.TargetKw,
+            deliveredKw = d.DeliveredKw, sitesMeasured = d.SitesMeasured,
+        }),
+        DispatchCompleted c => Out(c.RequestId, MessageTypes.DispatchCompleted, new
+        {
+            requestId = c.RequestId, status = "completed", requestedKwh = c.RequestedKwh, acceptedKwh = c.AcceptedKwh,
+            deliveredKwh = c.DeliveredKwh, endedEarly = c.EndedEarly, reason = c.Reason, completedAt = c.At,
+        }),
+        DispatchCancelled c => Out(c.RequestId, MessageTypes.DispatchCancelled, new
+        {
+            requestId = c.RequestId, status = "cancelled", reason = c.Reason, cancelledAt = c.At,
+        }),
         _ => null,
     };
+
+    private static OutgoingMessage Out(string requestId, string type, object payload) => new(KafkaTopics.Dispatch, requestId, type, payload);
 }
 
 /// <summary>

@@ -16,3 +16,26 @@ public interface IDispatchEvent : IVppEvent
 public sealed record DispatchRequested(
     string RequestId, string Region, Instant StartsAt, Instant EndsAt, double PowerKw, int Priority,
     string SourceEventId, Instant At) : IDispatchEvent;
+
+/// <summary>
+/// The VPP will deliver <paramref name="AcceptedKw"/> (signed as the request; |accepted| ≤ |requested|)
+/// over the whole window. <paramref name="Reason"/> says why less than requested, when it is less.
+/// </summary>
+public sealed record DispatchAccepted(string RequestId, double AcceptedKw, string? Reason, Instant At) : IDispatchEvent;
+
+public sealed record DispatchRejected(string RequestId, string Reason, Instant At) : IDispatchEvent;
+
+/// <summary>Setpoints went out: each site's share (magnitude, kW, in the request's direction).</summary>
+public sealed record DispatchStarted(string RequestId, Dictionary<string, double> Allocations, Instant At) : IDispatchEvent;
+
+/// <summary>A site dropped out; its share moved to others (<paramref name="Changes"/>: the new shares of the sites that took it).</summary>
+public sealed record DispatchReallocated(string RequestId, string LostSiteId, string Reason, Dictionary<string, double> Changes, double UnplacedKw, Instant At) : IDispatchEvent;
+
+/// <summary>Measured over [From, To): mean power delivered against the sites' baselines, signed as the request.</summary>
+public sealed record DispatchDeliveryReported(string RequestId, Instant From, Instant To, double TargetKw, double DeliveredKw, int SitesMeasured, Instant At) : IDispatchEvent;
+
+/// <summary>The window ended (or was ended early): energy requested, accepted and delivered, signed as the request.</summary>
+public sealed record DispatchCompleted(string RequestId, double RequestedKwh, double AcceptedKwh, double DeliveredKwh, bool EndedEarly, string? Reason, Instant At) : IDispatchEvent;
+
+/// <summary>Cancelled before it started: no setpoint was sent.</summary>
+public sealed record DispatchCancelled(string RequestId, string Reason, Instant At) : IDispatchEvent;

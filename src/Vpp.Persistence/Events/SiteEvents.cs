@@ -10,8 +10,13 @@ public interface ISiteEvent : IVppEvent
     string SiteId { get; }
 }
 
+/// <summary><paramref name="Region"/> is the grid region the site is dispatched in (null in streams from before regions: "default").</summary>
 public sealed record SiteRegistered(
-    string SiteId, string Name, string TimeZoneId, double BackupReservePct, double? LatitudeDeg, double? LongitudeDeg, Instant At) : ISiteEvent;
+    string SiteId, string Name, string TimeZoneId, double BackupReservePct, double? LatitudeDeg, double? LongitudeDeg, Instant At,
+    string? Region = null) : ISiteEvent;
+
+/// <summary>The homeowner opted the site out of one dispatch event (its other events are unaffected).</summary>
+public sealed record DispatchOptedOut(string SiteId, string RequestId, string ChangedBy, Instant At) : ISiteEvent;
 
 /// <summary>A device joined the site. The device's own registration lives in its stream.</summary>
 public sealed record DeviceAddedToSite(

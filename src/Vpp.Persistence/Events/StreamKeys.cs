@@ -26,7 +26,8 @@ public static class EventTypes
         typeof(DeviceRegistered), typeof(DeviceTokenRotated), typeof(DeviceTokenRevoked),
         typeof(SetpointIssued), typeof(SetpointAcknowledged), typeof(SetpointRejected),
         typeof(SetpointTimedOut), typeof(SetpointSuperseded),
-        typeof(OperatingEnvelopeSet),
-        typeof(DispatchRequested),
+        typeof(OperatingEnvelopeSet), typeof(DispatchOptedOut),
+        typeof(DispatchRequested), typeof(DispatchAccepted), typeof(DispatchRejected), typeof(DispatchStarted),
+        typeof(DispatchReallocated), typeof(DispatchDeliveryReported), typeof(DispatchCompleted), typeof(DispatchCancelled),
     ];
 }

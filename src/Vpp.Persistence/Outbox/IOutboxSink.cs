@@ -17,8 +17,12 @@ public interface IOutboxSink
 
 public static class OutboxEvents
 {
-    /// <summary>Event types that are published (utility-facing). Grid balancing adds the dispatch lifecycle.</summary>
-    public static readonly IReadOnlyList<Type> Published = [typeof(Events.DispatchRequested)];
+    /// <summary>Event types that are published (utility-facing): the dispatch lifecycle, not the internal re-allocations.</summary>
+    public static readonly IReadOnlyList<Type> Published =
+    [
+        typeof(Events.DispatchRequested), typeof(Events.DispatchAccepted), typeof(Events.DispatchRejected), typeof(Events.DispatchStarted),
+        typeof(Events.DispatchDeliveryReported), typeof(Events.DispatchCompleted), typeof(Events.DispatchCancelled),
+    ];
 
     public static bool IsPublished(object e) => Published.Contains(e.GetType());
 }

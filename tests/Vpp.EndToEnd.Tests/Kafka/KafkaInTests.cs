@@ -73,7 +73,9 @@ public sealed class KafkaInTests(VppHost host) : IClassFixture<VppHost>
 
         await Task.Delay(1000); // let the repeats be handled too
         var store = host.Service<IEventStore>();
-        (await store.ReadAsync(StreamKeys.Dispatch(requestId), 0)).Events.Should().ContainSingle();
+        // Recorded once and decided once (no sites in DE-N: rejected), however often it was delivered.
+        (await store.ReadAsync(StreamKeys.Dispatch(requestId), 0)).Events.Select(e => e.GetType())
+            .Should().Equal(typeof(DispatchRequested), typeof(DispatchRejected));
         (await store.ReadAsync(StreamKeys.Site("env-home"), 0)).Events.OfType<OperatingEnvelopeSet>().Should().ContainSingle();
         (await grains.GetGrain<ISiteGrain>("env-home").GetOperatingEnvelopes()).Should().ContainSingle();
     }

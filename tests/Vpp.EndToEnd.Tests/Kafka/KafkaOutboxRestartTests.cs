@@ -42,12 +42,16 @@ public sealed class KafkaOutboxRestartTests
 
         await using var second = new ConfiguredVppHost(settings);
         using var client = new KafkaTestClient(cluster.BootstrapServers);
-        var seen = client.ReadAll(KafkaTopics.Dispatch, r => ids.All(id => r.Any(m => m.Message.Key == id)), timeoutMs: 60_000);
+        // Each request is received and, with no sites in DE-N, rejected: two decisions per id.
+        var seen = client.ReadAll(KafkaTopics.Dispatch,
+            r => ids.All(id => r.Where(m => m.Message.Key == id).Select(m => KafkaTestClient.Header(m, "ce_id")).Distinct().Count() == 2), timeoutMs: 60_000);
         // At-least-once: the stopping host may still have delivered some messages whose acknowledgement it
         // never recorded, so the next host sends them again — with the same ce_id. Deduplicated by ce_id,
         // every decision arrives exactly once.
         var byCeId = seen.GroupBy(r => KafkaTestClient.Header(r, "ce_id")).ToList();
         byCeId.Should().OnlyContain(g => g.Select(r => r.Message.Key).Distinct().Count() == 1, "a ce_id always names the same event");
-        byCeId.Select(g => g.First().Message.Key).Should().BeEquivalentTo(ids, "the second host's outbox published what the first decided, once per ce_id");
+        byCeId.Select(g => g.First().Message.Key).Should().BeEquivalentTo(ids.Concat(ids), "the second host's outbox published what the first decided, once per ce_id");
+        byCeId.Select(g => KafkaTestClient.Header(g.First(), "ce_type")).Should().BeEquivalentTo(
+            ids.Select(_ => MessageTypes.DispatchReceived).Concat(ids.Select(_ => MessageTypes.DispatchRejected)));
     }
 }

@@ -1,0 +1,89 @@
+using NodaTime;
+
+namespace Vpp.Contracts.Grid;
+
+[GenerateSerializer, Alias("vpp.DispatchStatus")]
+public enum DispatchStatus
+{
+    Received,
+    Accepted,
+    Rejected,
+    Started,
+    Completed,
+    Cancelled,
+}
+
+/// <summary>One delivery interval: the mean power delivered against the sites' baselines (signed as the request).</summary>
+[GenerateSerializer, Immutable, Alias("vpp.DeliveryInterval")]
+public sealed record DeliveryInterval(
+    [property: Id(0)] Instant From,
+    [property: Id(1)] Instant To,
+    [property: Id(2)] double TargetKw,
+    [property: Id(3)] double DeliveredKw,
+    [property: Id(4)] int SitesMeasured);
+
+/// <summary>A dispatch request and what the VPP decided and delivered.</summary>
+[GenerateSerializer, Immutable, Alias("vpp.DispatchView")]
+public sealed record DispatchView(
+    [property: Id(0)] DispatchRequest Request,
+    [property: Id(1)] DispatchStatus Status,
+    [property: Id(2)] double AcceptedKw,
+    [property: Id(3)] string? Reason,
+    [property: Id(4)] IReadOnlyDictionary<string, double> Allocations,
+    [property: Id(5)] IReadOnlyList<string> LostSites,
+    [property: Id(6)] IReadOnlyList<DeliveryInterval> Intervals,
+    [property: Id(7)] double? DeliveredKwh);
+
+/// <summary>One dispatch request (key = requestId); sole writer of its stream.</summary>
+[Alias("vpp.IDispatchGrain")]
+public interface IDispatchGrain : IGrainWithStringKey
+{
+    /// <summary>Records the request and decides on it at once: accepted (fully or partly) or rejected with a reason.</summary>
+    [Alias("Request")]
+    Task<DispatchRequestOutcome> Request(DispatchRequest request, string sourceEventId);
+
+    [Alias("Get")]
+    Task<DispatchRequest?> Get();
+
+    [Alias("GetView")]
+    Task<DispatchView?> GetView();
+
+    /// <summary>A site can no longer carry its share (device dropped, rejected, timed out, homeowner opted out).</summary>
+    [OneWay, Alias("SiteLost")]
+    Task SiteLost(string siteId, string reason);
+
+    /// <summary>Cancels before the start, or ends early while running. False when there is nothing to cancel.</summary>
+    [Alias("Cancel")]
+    Task<bool> Cancel(string reason);
+
+    /// <summary>Brings the request's timers back after a restart (idempotent).</summary>
+    [Alias("Resume")]
+    Task Resume();
+}
+
+/// <summary>A site's part in a dispatch: move <see cref="DeltaKw"/> (magnitude) up or down until EndsAt.</summary>
+[GenerateSerializer, Immutable, Alias("vpp.SiteDispatchOrder")]
+public sealed record SiteDispatchOrder(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] bool Up,
+    [property: Id(2)] double DeltaKw,
+    [property: Id(3)] Instant StartsAt,
+    [property: Id(4)] Instant EndsAt);
+
+/// <summary>Null reason: every battery took its setpoint.</summary>
+[GenerateSerializer, Immutable, Alias("vpp.SiteDispatchResult")]
+public sealed record SiteDispatchResult([property: Id(0)] string? FailureReason)
+{
+    public bool Ok => FailureReason is null;
+}
+
+/// <summary>
+/// A site's grid flow (&gt; 0 import) in its baseline window and over one delivery interval (null when
+/// unknown), and the share of the change that belongs to this request when overlapping requests use the site.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vpp.SiteDelivery")]
+public sealed record SiteDelivery([property: Id(0)] double? BaselineGridKw, [property: Id(1)] double? GridKw, [property: Id(2)] double Share)
+{
+    /// <summary>Delivered power signed as requests are (&gt; 0 = less import), or null when unmeasurable.</summary>
+    public double? DeliveredKw => BaselineGridKw is { } b && GridKw is { } g ? (b - g) * Share : null;
+}

@@ -1,0 +1,91 @@
+using NodaTime;
+
+namespace Vpp.Contracts.Grid;
+
+/// <summary>One live battery as its site reports it: present power (&gt; 0 discharging), limits, energy above reserve / below full.</summary>
+[GenerateSerializer, Immutable, Alias("vpp.BatteryCapabilityReport")]
+public sealed record BatteryCapabilityReport(
+    [property: Id(0)] string DeviceId,
+    [property: Id(1)] double NowKw,
+    [property: Id(2)] double MaxDischargeKw,
+    [property: Id(3)] double MaxChargeKw,
+    [property: Id(4)] double UpKwh,
+    [property: Id(5)] double DownKwh);
+
+/// <summary>What a site can do for grid balancing now, sent to its region on change and every few seconds.</summary>
+[GenerateSerializer, Immutable, Alias("vpp.SiteCapabilityReport")]
+public sealed record SiteCapabilityReport(
+    [property: Id(0)] string SiteId,
+    [property: Id(1)] Instant At,
+    [property: Id(2)] IReadOnlyList<BatteryCapabilityReport> Batteries,
+    [property: Id(3)] double GridKw,
+    [property: Id(4)] IReadOnlyList<OperatingEnvelope> Envelopes,
+    [property: Id(5)] bool Participating,
+    [property: Id(6)] Instant? ManualOverrideUntil,
+    [property: Id(7)] IReadOnlyList<string> OptedOutOf);
+
+/// <summary>How much of a request the region can sustain for its whole window, and why not more.</summary>
+[GenerateSerializer, Immutable, Alias("vpp.DispatchEvaluation")]
+public sealed record DispatchEvaluation([property: Id(0)] double AcceptedKw, [property: Id(1)] string? Reason);
+
+/// <summary>A site's share of a dispatch: a magnitude in the dispatch's direction, on top of what the site does now.</summary>
+[GenerateSerializer, Immutable, Alias("vpp.SiteShare")]
+public sealed record SiteShare([property: Id(0)] string SiteId, [property: Id(1)] double DeltaKw);
+
+/// <summary>The region's flexibility now (sites that allow dispatch, live batteries only).</summary>
+[GenerateSerializer, Immutable, Alias("vpp.RegionFlexibility")]
+public sealed record RegionFlexibility(
+    [property: Id(0)] string Region,
+    [property: Id(1)] int Sites,
+    [property: Id(2)] double UpKw,
+    [property: Id(3)] double DownKw,
+    [property: Id(4)] double CommittedUpKw,
+    [property: Id(5)] double CommittedDownKw);
+
+/// <summary>
+/// The grid as the VPP sees it in one region (key = region): the latest frequency, and the region
+/// aggregator that sums its sites' flexibility, sizes dispatch requests and places them on sites.
+/// </summary>
+[Alias("vpp.IGridRegionGrain")]
+public interface IGridRegionGrain : IGrainWithStringKey
+{
+    /// <summary>Keeps the newest reading by ts; older ones are ignored.</summary>
+    [Alias("ReportFrequency")]
+    Task ReportFrequency(FrequencyReading reading);
+
+    [Alias("GetFrequency")]
+    Task<FrequencyReading?> GetFrequency();
+
+    /// <summary>
+    /// A site's latest capability; older reports than the one held are ignored. While a site carries
+    /// dispatches its batteries are reported at their baseline power, and the region subtracts what it placed there.
+    /// </summary>
+    [OneWay, Alias("ReportCapability")]
+    Task ReportCapability(SiteCapabilityReport report);
+
+    /// <summary>
+    /// How much of the request the region can hold for the whole window after what overlapping
+    /// accepted requests already claim; the answer is reserved for the request until released.
+    /// Asking again for the same request returns the same answer.
+    /// </summary>
+    [Alias("Evaluate")]
+    Task<DispatchEvaluation> Evaluate(DispatchRequest request);
+
+    /// <summary>
+    /// Proposes where to place <paramref name="powerKw"/> (signed as the request) over [now, until) among
+    /// the sites not in <paramref name="exclude"/>, on top of everything the sites already carry.
+    /// </summary>
+    [Alias("Allocate")]
+    Task<IReadOnlyList<SiteShare>> Allocate(string requestId, double powerKw, Instant until, IReadOnlyCollection<string> exclude);
+
+    /// <summary>What sites took for a request (new totals, magnitudes) and which sites no longer carry any of it.</summary>
+    [Alias("Placed")]
+    Task Placed(string requestId, IReadOnlyDictionary<string, double> totals, IReadOnlyCollection<string> removed);
+
+    /// <summary>The request has ended (or was cancelled or rejected): its reservation is freed.</summary>
+    [Alias("Release")]
+    Task Release(string requestId);
+
+    [Alias("GetFlexibility")]
+    Task<RegionFlexibility> GetFlexibility();
+}

@@ -1,0 +1,170 @@
+extern alias sim;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
+using Vpp.Messaging.Contracts;
+using Vpp.Messaging.Hosting;
+using Vpp.Protocol.GridSignals;
+using sim::Vpp.Simulators.Fleet;
+using Vpp.EndToEnd.Tests.Kafka;
+using Vpp.Tests.Shared;
+
+namespace Vpp.EndToEnd.Tests.Grid;
+
+/// <summary>
+/// Utility dispatch end to end: a request on Kafka or REST → decision → setpoints on simulated
+/// devices over WebSockets → delivery measured against baselines → lifecycle on vpp.dispatch.v1.
+/// Short windows and intervals so that a run takes seconds, not hours.
+/// </summary>
+public sealed class DispatchFlowTests : IAsyncLifetime
+{
+    private readonly ConfiguredVppHost _host = new(new Dictionary<string, string>
+    {
+        ["Vpp:Grid:BaselineWindowSeconds"] = "3",
+        ["Vpp:Grid:DeliveryIntervalSeconds"] = "4",
+        ["Vpp:Grid:TraceBucketSeconds"] = "0.5",
+        ["Vpp:Grid:TraceRetentionMinutes"] = "2",
+        ["Vpp:Grid:AckTimeoutSeconds"] = "3",
+    });
+
+    private static Instant Now => SystemClock.Instance.GetCurrentInstant();
+    private static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task<JsonObject> Flexibility(HttpClient api, string region) =>
+        (await api.GetFromJsonAsync<JsonObject>($"/api/regions/{region}/flexibility"))!;
+
+    private async Task<JsonObject> Dispatch(HttpClient api, string id) => (await api.GetFromJsonAsync<JsonObject>($"/api/dispatches/{id}"))!;
+
+    [Fact]
+    public async Task A_dispatch_request_on_kafka_becomes_setpoints_then_measured_delivery_then_a_completed_event_within_tolerance()
+    {
+        using var api = _host.Api();
+        using var stop = new CancellationTokenSource();
+        var fleet = new FleetRunner(new FleetOptions(_host.BaseAddress, VppHost.ApiKey, 6, "dra", "Europe/Berlin", 7, null, 500, "dr-a"),
+            SystemClock.Instance, TextWriter.Null);
+        var running = fleet.RunAsync(stop.Token);
+        try
+        {
+            var flex = await Eventually.Until(() => Flexibility(api, "dr-a"), f => f["sites"]!.GetValue<int>() == 6, timeoutMs: 60_000);
+            flex["upKw"]!.GetValue<double>().Should().BeGreaterThan(8, "six homes with 3–5 kW batteries");
+            await Task.Delay(4_000); // a baseline's worth of meter readings
+
+            var requestId = "dra-" + Guid.NewGuid().ToString("N")[..8];
+            var startsAt = Now + Duration.FromSeconds(2);
+            var endsAt = startsAt + Duration.FromSeconds(20);
+            using var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers);
+            await kafka.ProduceAsync(KafkaTopics.GridSignals, "dr-a",
+                new { requestId, region = "dr-a", startsAt = Iso(startsAt), endsAt = Iso(endsAt), powerKw = 8.0, priority = 1 },
+                KafkaTestClient.Ce(GridSignalParser.DispatchRequestType));
+
+            var lifecycle = kafka.ReadAll(KafkaTopics.Dispatch,
+                    r => r.Any(m => m.Message.Key == requestId && KafkaTestClient.Header(m, "ce_type") == MessageTypes.DispatchCompleted), timeoutMs: 90_000)
+                .Where(m => m.Message.Key == requestId)
+                .Select(m => (Type: KafkaTestClient.Header(m, "ce_type"), Body: JsonNode.Parse(m.Message.Value)!.AsObject()))
+                .ToList();
+
+            lifecycle.Select(m => m.Type).Distinct().Should().Equal(MessageTypes.DispatchReceived, MessageTypes.DispatchAccepted,
+                MessageTypes.DispatchStarted, MessageTypes.DispatchDelivery, MessageTypes.DispatchCompleted);
+            lifecycle.Single(m => m.Type == MessageTypes.DispatchAccepted).Body["acceptedKw"]!.GetValue<double>().Should().Be(8);
+            var started = lifecycle.Single(m => m.Type == MessageTypes.DispatchStarted).Body;
+            started["allocatedKw"]!.GetValue<double>().Should().BeApproximately(8, 1e-6);
+            var deliveries = lifecycle.Where(m => m.Type == MessageTypes.DispatchDelivery).Select(m => m.Body).ToList();
+            deliveries.Should().HaveCount(5, "a 20 s window in 4 s intervals");
+            deliveries.Should().OnlyContain(d => d["sitesMeasured"]!.GetValue<int>() == started["sites"]!.GetValue<int>());
+
+            // Stated tolerance: within 15 % of the requested energy. The first interval includes the
+            // devices' reaction time (up to one 500 ms step) and the homes' loads vary at random.
+            var completed = lifecycle.Single(m => m.Type == MessageTypes.DispatchCompleted).Body;
+            var requestedKwh = completed["requestedKwh"]!.GetValue<double>();
+            requestedKwh.Should().BeApproximately(8.0 * 20 / 3600, 1e-9);
+            completed["deliveredKwh"]!.GetValue<double>().Should().BeApproximately(requestedKwh, requestedKwh * 0.15);
+            completed["endedEarly"]!.GetValue<bool>().Should().BeFalse();
+            fleet.SetpointsReceived.Should().BeGreaterThanOrEqualTo(started["sites"]!.GetValue<int>());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await running;
+        }
+    }
+
+    [Fact]
+    public async Task A_site_whose_battery_drops_mid_event_has_its_share_moved_to_the_others_within_seconds()
+    {
+        using var api = _host.Api();
+        var homes = new List<TestHome>();
+        try
+        {
+            for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"drb-{i}", "dr-b"));
+            await Eventually.Until(() => Flexibility(api, "dr-b"), f => f["sites"]!.GetValue<int>() == 3, timeoutMs: 30_000);
+
+            var id = "drb-" + Guid.NewGuid().ToString("N")[..8];
+            (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-b", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
+                .StatusCode.Should().Be(HttpStatusCode.Created);
+            var view = await Eventually.Until(() => Dispatch(api, id), v => v["status"]!.GetValue<string>() == "started", timeoutMs: 20_000);
+            view["allocations"]!.AsObject().Select(a => a.Value!.GetValue<double>()).Should().AllSatisfy(kw => kw.Should().BeApproximately(2, 1e-6),
+                "equal homes take equal shares");
+            await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 10_000);
+
+            homes[0].DropBattery();
+            view = await Eventually.Until(() => Dispatch(api, id), v => v["lostSites"]!.AsArray().Count == 1, timeoutMs: 10_000);
+            view["lostSites"]![0]!.GetValue<string>().Should().Be("drb-0");
+            var allocations = view["allocations"]!.AsObject().ToDictionary(a => a.Key, a => a.Value!.GetValue<double>());
+            allocations.Should().NotContainKey("drb-0");
+            allocations.Values.Sum().Should().BeApproximately(6, 1e-6, "the lost 2 kW moved to the two other homes");
+            // Baseline 1 kW (covering the load) + 3 kW share each.
+            await Eventually.Until(() => Task.FromResult(homes.Skip(1).All(h => Math.Abs(h.BatteryKw - 4) < 1e-6)), ok => ok, timeoutMs: 10_000);
+
+            // Ending early: completed, flagged, and the batteries are released.
+            (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { reason = "utility ended the event" })).StatusCode.Should().Be(HttpStatusCode.OK);
+            view = await Dispatch(api, id);
+            view["status"]!.GetValue<string>().Should().Be("completed");
+            view["reason"]!.GetValue<string>().Should().Be("utility ended the event");
+            (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        }
+        finally
+        {
+            foreach (var h in homes) await h.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Opted_out_sites_get_nothing_a_request_beyond_the_region_is_partly_accepted_and_an_empty_region_is_rejected()
+    {
+        using var api = _host.Api();
+        var homes = new List<TestHome>();
+        try
+        {
+            for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(_host, $"drc-{i}", "dr-c"));
+            var id = "drc-" + Guid.NewGuid().ToString("N")[..8];
+            (await api.PostAsync($"/api/sites/drc-0/dispatches/{id}/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+            await Eventually.Until(() => Flexibility(api, "dr-c"), f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
+
+            (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-c", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 100.0 }))
+                .StatusCode.Should().Be(HttpStatusCode.Created);
+            var view = await Eventually.Until(() => Dispatch(api, id), v => v["status"]!.GetValue<string>() == "started", timeoutMs: 20_000);
+            view["acceptedKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6, "only drc-1 takes part: 5 kW inverter minus the 1 kW it already gives");
+            view["reason"]!.GetValue<string>().Should().Contain("4 kW");
+            view["allocations"]!.AsObject().Select(a => a.Key).Should().Equal("drc-1");
+            homes[0].SetpointsReceived.Should().Be(0);
+            (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.OK);
+
+            var empty = "drc-empty-" + Guid.NewGuid().ToString("N")[..6];
+            (await api.PostAsJsonAsync("/api/dispatches", new { requestId = empty, region = "nowhere", startsAt = Iso(Now + Duration.FromSeconds(5)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 5.0 }))
+                .StatusCode.Should().Be(HttpStatusCode.Created);
+            view = await Dispatch(api, empty);
+            view["status"]!.GetValue<string>().Should().Be("rejected");
+            view["reason"]!.GetValue<string>().Should().Be("no participating sites");
+        }
+        finally
+        {
+            foreach (var h in homes) await h.DisposeAsync();
+        }
+    }
+}

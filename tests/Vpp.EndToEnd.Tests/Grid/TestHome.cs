@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Vpp.EndToEnd.Tests.Grid;
+
+/// <summary>
+/// A home under the test's control: a battery that runs its setpoint (or covers the load) and a
+/// meter, each on its own socket, reporting every 500 ms. The test can drop the battery's connection.
+/// </summary>
+public sealed class TestHome : IAsyncDisposable
+{
+    private readonly DeviceSocket _battery;
+    private readonly DeviceSocket _meter;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loops;
+    private long _seq;
+    private (double Kw, Instant Until)? _setpoint;
+
+    public string SiteId { get; }
+    public double LoadKw { get; set; } = 1.0;
+    public double SocPct { get; private set; } = 80;
+    public int SetpointsReceived { get; private set; }
+    public double BatteryKw => _setpoint is { } s && s.Until > Now ? s.Kw : LoadKw;
+
+    private static Instant Now => SystemClock.Instance.GetCurrentInstant();
+
+    private TestHome(string siteId, DeviceSocket battery, DeviceSocket meter)
+    {
+        SiteId = siteId;
+        _battery = battery;
+        _meter = meter;
+        _loops = Task.WhenAll(Report(), Receive());
+    }
+
+    public static async Task<TestHome> StartAsync(VppHost host, string siteId, string region)
+    {
+        using var api = host.Api();
+        (await api.PostAsJsonAsync("/api/sites", new { siteId, name = "Home", timeZone = "Europe/Berlin", backupReservePct = 20, region }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var battery = await Register(api, siteId, new { deviceId = siteId + "-bat", kind = "battery", battery = new { capacityKwh = 10, maxChargeKw = 5, maxDischargeKw = 5, roundTripEfficiency = 0.9 } });
+        var meter = await Register(api, siteId, new { deviceId = siteId + "-meter", kind = "meter" });
+        return new TestHome(siteId, await host.ConnectAsync(battery), await host.ConnectAsync(meter));
+    }
+
+    private static async Task<string> Register(HttpClient api, string siteId, object body)
+    {
+        var res = await api.PostAsJsonAsync($"/api/sites/{siteId}/devices", body);
+        res.StatusCode.Should().Be(HttpStatusCode.Created);
+        return (await res.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+    }
+
+    private async Task Report()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var ts = InstantPattern.ExtendedIso.Format(Now);
+                var battery = BatteryKw;
+                var seq = Interlocked.Increment(ref _seq);
+                if (_battery.Socket.State == WebSocketState.Open)
+                    await Send(_battery, new { type = "telemetry", seq, ts, powerKw = battery, socPct = SocPct });
+                await _meter.SendJsonAsync(new { type = "telemetry", seq, ts, powerKw = 0.0, gridKw = LoadKw - battery, loadKw = LoadKw });
+                await Task.Delay(500, _stop.Token);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException) { }
+    }
+
+    private async Task Receive()
+    {
+        try
+        {
+            while (await _battery.ReceiveAsync(timeoutMs: 600_000) is { } message)
+            {
+                if (message["type"]?.GetValue<string>() != "setpoint") continue;
+                SetpointsReceived++;
+                _setpoint = (message["powerKw"]!.GetValue<double>(), InstantPattern.ExtendedIso.Parse(message["validUntil"]!.GetValue<string>()).Value);
+                await Send(_battery, new { type = "ack", commandId = message["commandId"]!.GetValue<string>(), status = "accepted" });
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException) { }
+    }
+
+    private async Task Send(DeviceSocket socket, object message)
+    {
+        await _sendLock.WaitAsync();
+        try { await socket.SendJsonAsync(message); }
+        finally { _sendLock.Release(); }
+    }
+
+    /// <summary>The battery's connection drops (the meter keeps reporting); the battery falls back to self-consumption.</summary>
+    public void DropBattery()
+    {
+        _setpoint = null;
+        _battery.Socket.Abort();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _battery.Socket.Abort();
+        _meter.Socket.Abort();
+        await _loops;
+        _battery.Socket.Dispose();
+        _meter.Socket.Dispose();
+    }
+}
