@@ -135,6 +135,43 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Overlapping_requests_cannot_promise_the_same_kilowatts_twice_and_a_cancel_before_the_start_sends_nothing()
+    {
+        using var api = _host.Api();
+        var homes = new List<TestHome>();
+        try
+        {
+            for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(_host, $"drd-{i}", "dr-d"));
+            await Eventually.Until(() => Flexibility(api, "dr-d"), f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
+            var first = "drd-a-" + Guid.NewGuid().ToString("N")[..6];
+            var second = "drd-b-" + Guid.NewGuid().ToString("N")[..6];
+            var starts = Now + Duration.FromMinutes(10);
+            foreach (var (id, from, until) in new[] { (first, starts, starts + Duration.FromMinutes(30)), (second, starts + Duration.FromMinutes(15), starts + Duration.FromMinutes(45)) })
+                (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-d", startsAt = Iso(from), endsAt = Iso(until), powerKw = 6.0 }))
+                    .StatusCode.Should().Be(HttpStatusCode.Created);
+
+            // Two homes, each 5 kW inverter already giving 1 kW: 8 kW up in all.
+            (await Dispatch(api, first))["acceptedKw"]!.GetValue<double>().Should().BeApproximately(6, 1e-6);
+            var partly = await Dispatch(api, second);
+            partly["acceptedKw"]!.GetValue<double>().Should().BeApproximately(2, 1e-6);
+            partly["reason"]!.GetValue<string>().Should().Contain("overlapping");
+            (await Flexibility(api, "dr-d"))["committedUpKw"]!.GetValue<double>().Should().BeApproximately(8, 1e-6);
+
+            foreach (var id in new[] { first, second })
+            {
+                (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { reason = "withdrawn" })).StatusCode.Should().Be(HttpStatusCode.OK);
+                (await Dispatch(api, id))["status"]!.GetValue<string>().Should().Be("cancelled");
+            }
+            (await Flexibility(api, "dr-d"))["committedUpKw"]!.GetValue<double>().Should().Be(0, "cancelled requests hold nothing");
+            homes.Should().OnlyContain(h => h.SetpointsReceived == 0);
+        }
+        finally
+        {
+            foreach (var h in homes) await h.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Opted_out_sites_get_nothing_a_request_beyond_the_region_is_partly_accepted_and_an_empty_region_is_rejected()
     {
         using var api = _host.Api();
