@@ -7,7 +7,7 @@ using Vpp.Simulators.Kafka;
 const string usage = """
     vpp-sim — simulators for VPP
 
-      fleet   --url http://localhost:5080 --api-key KEY [--homes 50] [--prefix home] [--time-zone Europe/Berlin] [--region default]
+      fleet   --url http://localhost:5080 --api-key KEY [--homes 50] [--prefix home] [--time-zone Europe/Berlin] [--region default] [--frequency synthetic|trace.csv]
               [--seed 1] [--interval-ms 1000] [--duration-s N]
               Registers homes (battery + solar + meter each) and runs every device as a WebSocket client.
       sink    [--port 5099]
@@ -39,7 +39,7 @@ try
             var duration = a.Optional("duration-s") is { } ds ? TimeSpan.FromSeconds(int.Parse(ds)) : (TimeSpan?)null;
             var options = new FleetOptions(new Uri(a.String("url", "http://localhost:5080")), a.String("api-key", Environment.GetEnvironmentVariable("VPP_API_KEY") ?? ""),
                 a.Int("homes", 50), a.String("prefix", "home"), a.String("time-zone", "Europe/Berlin"), a.Int("seed", 1), duration, a.Int("interval-ms", 1000),
-                a.String("region", "default"));
+                a.String("region", "default"), Frequency(a.Optional("frequency"), a.Int("seed", 1)));
             a.EnsureAllUsed();
             await new FleetRunner(options, SystemClock.Instance, Console.Out).RunAsync(cts.Token);
             return 0;
@@ -95,3 +95,11 @@ catch (OperationCanceledException) when (cts.IsCancellationRequested)
 {
     return 0;
 }
+
+// The grid frequency simulated homes measure for local droop: none (50 Hz), the synthetic trace, or a CSV trace.
+static Func<Instant, double>? Frequency(string? source, int seed) => source switch
+{
+    null => null,
+    "synthetic" => new FrequencyFeed(GridSignalProducer.Synthetic(seed), SystemClock.Instance.GetCurrentInstant()).At,
+    _ => new FrequencyFeed(GridSignalProducer.FromCsv(source), SystemClock.Instance.GetCurrentInstant()).At,
+};

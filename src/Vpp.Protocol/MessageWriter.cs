@@ -30,6 +30,16 @@ public static class MessageWriter
                     w.WriteString("reason", m.Reason);
                     if (m.MinSocPct is { } min) w.WriteNumber("minSocPct", min);
                     break;
+                case FrequencyResponseMessage m:
+                    w.WriteString("type", "frequency-response");
+                    w.WriteString("commandId", m.CommandId);
+                    w.WriteNumber("committedKw", m.CommittedKw);
+                    w.WriteNumber("nominalHz", m.NominalHz);
+                    w.WriteNumber("deadbandHz", m.DeadbandHz);
+                    w.WriteNumber("fullActivationHz", m.FullActivationHz);
+                    w.WriteString("validUntil", Iso(m.ValidUntil));
+                    if (m.MinSocPct is { } floor) w.WriteNumber("minSocPct", floor);
+                    break;
                 case ErrorMessage m:
                     w.WriteString("type", "error");
                     w.WriteString("code", m.Code);
@@ -100,6 +110,10 @@ public static class ServerMessageParser
                 "setpoint" => new SetpointMessage(root.GetProperty("commandId").GetString()!, root.GetProperty("powerKw").GetDouble(),
                     Instant(root, "validUntil"), root.GetProperty("reason").GetString() ?? "",
                     root.TryGetProperty("minSocPct", out var ms) ? ms.GetDouble() : null),
+                "frequency-response" => new FrequencyResponseMessage(root.GetProperty("commandId").GetString()!,
+                    root.GetProperty("committedKw").GetDouble(), root.GetProperty("nominalHz").GetDouble(), root.GetProperty("deadbandHz").GetDouble(),
+                    root.GetProperty("fullActivationHz").GetDouble(), Instant(root, "validUntil"),
+                    root.TryGetProperty("minSocPct", out var fm) ? fm.GetDouble() : null),
                 "error" => new ErrorMessage(root.GetProperty("code").GetString()!, root.GetProperty("message").GetString() ?? ""),
                 _ => null,
             };

@@ -41,4 +41,14 @@ public sealed record WelcomeMessage(Instant ServerTime, int TelemetryIntervalMs,
 /// </summary>
 public sealed record SetpointMessage(string CommandId, double PowerKw, Instant ValidUntil, string Reason, double? MinSocPct) : ServerMessage;
 
+/// <summary>
+/// Local frequency response (droop): until <paramref name="ValidUntil"/>, add to whatever the battery
+/// runs (setpoint or self-consumption) nothing inside ±deadband of nominal, ±committed at ±full
+/// activation and beyond, linear in between; under-frequency discharges (+), over-frequency charges.
+/// Limits and <paramref name="MinSocPct"/> still apply. CommittedKw 0 ends it.
+/// </summary>
+public sealed record FrequencyResponseMessage(
+    string CommandId, double CommittedKw, double NominalHz, double DeadbandHz, double FullActivationHz, Instant ValidUntil, double? MinSocPct)
+    : ServerMessage;
+
 public sealed record ErrorMessage(string Code, string Message) : ServerMessage;

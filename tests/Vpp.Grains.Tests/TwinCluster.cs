@@ -91,6 +91,13 @@ public sealed class RecordingConnection : IDeviceConnection
 {
     public ConcurrentQueue<CommandRecord> Setpoints { get; } = new();
     public ConcurrentQueue<int> Closes { get; } = new();
+    public ConcurrentQueue<DroopAssignment> Droops { get; } = new();
+
+    public Task SendFrequencyResponse(DroopAssignment assignment)
+    {
+        Droops.Enqueue(assignment);
+        return Task.CompletedTask;
+    }
 
     public Task SendSetpoint(CommandRecord command)
     {

@@ -76,4 +76,29 @@ public class HomeModelTests
         // 3 kWh drawn × 0.9 = 2.7 kWh stored = 27 % of 10 kWh.
         home.Soc.Value.Should().BeApproximately(77, 1e-9);
     }
+
+    [Fact]
+    public void Local_droop_adds_the_response_to_the_frequency_it_measures_within_the_limits()
+    {
+        var home = new HomeModel(Spec(), new Random(3));
+        var night = Instant.FromUtc(2026, 1, 15, 22, 0);
+        home.Apply(new SetpointMessage("sp", 1, night + Duration.FromHours(1), "test", 20));
+        home.Apply(new FrequencyResponseMessage("fr", 2, 50, 0.010, 0.200, night + Duration.FromHours(1), 20));
+
+        home.FrequencyHz = 50.005;   // inside the deadband
+        home.Step(night, Duration.FromSeconds(1));
+        home.BatteryPower.Kw.Should().BeApproximately(1, 1e-9);
+
+        home.FrequencyHz = 49.895;   // halfway to full activation: +1 kW
+        home.Step(night + Duration.FromSeconds(1), Duration.FromSeconds(1));
+        home.BatteryPower.Kw.Should().BeApproximately(2, 1e-9);
+
+        home.FrequencyHz = 50.5;     // far over: −2 kW on top of +1
+        home.Step(night + Duration.FromSeconds(2), Duration.FromSeconds(1));
+        home.BatteryPower.Kw.Should().BeApproximately(-1, 1e-9);
+
+        home.Apply(new FrequencyResponseMessage("fr2", 0, 50, 0.010, 0.200, night + Duration.FromHours(1), 20));
+        home.Step(night + Duration.FromSeconds(3), Duration.FromSeconds(1));
+        home.BatteryPower.Kw.Should().BeApproximately(1, 1e-9, "0 kW ends the response");
+    }
 }

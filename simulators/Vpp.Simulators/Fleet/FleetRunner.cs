@@ -6,7 +6,7 @@ using Vpp.Simulators.Common;
 namespace Vpp.Simulators.Fleet;
 
 public sealed record FleetOptions(Uri BaseUrl, string ApiKey, int Homes, string Prefix, string TimeZone, int Seed, TimeSpan? Duration, int IntervalMs,
-    string Region = "default");
+    string Region = "default", Func<Instant, double>? FrequencyHz = null);
 
 /// <summary>
 /// Registers N homes (battery + solar + meter each) through the operator API and runs every device
@@ -83,6 +83,7 @@ public sealed class FleetRunner(FleetOptions options, IClock clock, TextWriter o
             var now = clock.GetCurrentInstant();
             // Safety rule of the protocol: a device that lost its connection falls back to self-consumption.
             if (!battery.Connected) home.ClearSetpoint();
+            if (options.FrequencyHz is { } feed) home.FrequencyHz = feed(now);
             if (home.Step(now, now - last) is { } finished)
                 await battery.SendAsync(new AckMessage(finished, AckStatus.Completed, null), ct);
             last = now;
@@ -106,6 +107,10 @@ public sealed class FleetRunner(FleetOptions options, IClock clock, TextWriter o
                 var refusal = home.Refuse(sp);
                 if (refusal is null) home.Apply(sp);
                 await client.SendAsync(new AckMessage(sp.CommandId, refusal is null ? AckStatus.Accepted : AckStatus.Rejected, refusal), ct);
+                break;
+            case FrequencyResponseMessage fr:
+                home.Apply(fr);
+                await client.SendAsync(new AckMessage(fr.CommandId, AckStatus.Accepted, null), ct);
                 break;
             case ErrorMessage e:
                 Interlocked.Increment(ref _errors);

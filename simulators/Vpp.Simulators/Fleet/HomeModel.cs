@@ -1,5 +1,6 @@
 using NodaTime;
 using Vpp.Domain.Batteries;
+using Vpp.Domain.Grid;
 using Vpp.Domain.Load;
 using Vpp.Domain.Sites;
 using Vpp.Domain.Solar;
@@ -22,7 +23,8 @@ public sealed record HomeSpec(
 /// <summary>
 /// The physics of one home, stepped by the simulator: PV on a clear-sky curve with drifting cloud
 /// cover, household load on a daily profile with noise, and a battery that follows its setpoint
-/// (within limits, stopping at minSocPct) or else self-consumption.
+/// (within limits, stopping at minSocPct) or else self-consumption, plus local droop on the grid
+/// frequency it is fed when it has frequency-response parameters.
 /// </summary>
 public sealed class HomeModel(HomeSpec spec, Random rng)
 {
@@ -38,6 +40,11 @@ public sealed class HomeModel(HomeSpec spec, Random rng)
     public Power Load { get; private set; }
     public Power Grid { get; private set; }
     public ActiveSetpoint? Setpoint { get; private set; }
+    public ActiveDroop? FrequencyResponse { get; private set; }
+    /// <summary>Grid frequency at the home's meter (Hz); the simulator feeds it.</summary>
+    public double FrequencyHz { get; set; } = 50;
+
+    public sealed record ActiveDroop(DroopSettings Settings, Instant ValidUntil, Percent? MinSoc);
 
     public sealed record ActiveSetpoint(string CommandId, Power Power, Instant ValidUntil, Percent? MinSoc);
 
@@ -50,6 +57,10 @@ public sealed class HomeModel(HomeSpec spec, Random rng)
         Setpoint = new ActiveSetpoint(sp.CommandId, new Power(sp.PowerKw), sp.ValidUntil, sp.MinSocPct is { } m ? new Percent(m) : null);
 
     public void ClearSetpoint() => Setpoint = null;
+
+    public void Apply(FrequencyResponseMessage fr) => FrequencyResponse = fr.CommittedKw <= 0 ? null
+        : new ActiveDroop(new DroopSettings(new Power(fr.CommittedKw), fr.NominalHz, fr.DeadbandHz, fr.FullActivationHz), fr.ValidUntil,
+            fr.MinSocPct is { } m ? new Percent(m) : null);
 
     /// <summary>Advances the home by dt ending at now; returns the command id of a setpoint that just ended, if any.</summary>
     public string? Step(Instant now, Duration dt)
@@ -66,8 +77,11 @@ public sealed class HomeModel(HomeSpec spec, Random rng)
         PvPower = PvAvailable;
         Load = _load.At(now, _zone) * (0.85 + rng.NextDouble() * 0.3);
 
-        var floor = Setpoint?.MinSoc ?? new Percent(spec.BackupReservePct);
+        if (FrequencyResponse is { } old && old.ValidUntil <= now) FrequencyResponse = null;
+        var floor = Setpoint?.MinSoc ?? FrequencyResponse?.MinSoc ?? new Percent(spec.BackupReservePct);
         var requested = Setpoint?.Power ?? SelfConsumption.Target(Load, PvPower);
+        // Local droop adds to whatever runs; the battery physics then enforces limits and the floor.
+        if (FrequencyResponse is { } droop) requested += droop.Settings.Response(FrequencyHz);
         var step = BatteryPhysics.Step(spec.Battery, Soc, requested, dt, floor);
         BatteryPower = step.Power;
         Soc = step.Soc;

@@ -38,7 +38,19 @@ public sealed record DeviceTwinState(
 [GenerateSerializer, Immutable, Alias("vpp.DeviceConnectResult")]
 public sealed record DeviceConnectResult(
     [property: Id(0)] long LastSeq,
-    [property: Id(1)] IReadOnlyList<CommandRecord> PendingSetpoints);
+    [property: Id(1)] IReadOnlyList<CommandRecord> PendingSetpoints,
+    [property: Id(2)] DroopAssignment? PendingDroop = null);
+
+/// <summary>Local frequency-response parameters for one battery (protocol message <c>frequency-response</c>).</summary>
+[GenerateSerializer, Immutable, Alias("vpp.DroopAssignment")]
+public sealed record DroopAssignment(
+    [property: Id(0)] string CommandId,
+    [property: Id(1)] double CommittedKw,
+    [property: Id(2)] double NominalHz,
+    [property: Id(3)] double DeadbandHz,
+    [property: Id(4)] double FullActivationHz,
+    [property: Id(5)] Instant ValidUntil,
+    [property: Id(6)] double? MinSocPct);
 
 /// <summary>An operator's (later: the aggregator's) request for a battery to run at a power.</summary>
 [GenerateSerializer, Immutable, Alias("vpp.SetpointRequest")]

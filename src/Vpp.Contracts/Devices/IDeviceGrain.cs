@@ -1,3 +1,4 @@
+using NodaTime;
 using Vpp.Contracts.Registrations;
 using Vpp.Protocol;
 
@@ -59,6 +60,25 @@ public interface IBatteryGrain : IDeviceGrain
     [Alias("GetCommands")]
     Task<IReadOnlyList<CommandRecord>> GetCommands();
 
+    /// <summary>
+    /// Local frequency response: records the commitment and sends its droop parameters to the device
+    /// (again on reconnect while valid). 0 kW ends it. False when the homeowner's settings forbid it.
+    /// </summary>
+    [Alias("AssignDroop")]
+    Task<bool> AssignDroop(double committedKw, Instant validUntil);
+
+    /// <summary>
+    /// Central frequency response: run at (power before the response) + <paramref name="responseKw"/>
+    /// until <paramref name="validUntil"/>, within limits and reserve. Sent at once and not recorded per
+    /// device (the region records the activation); 0 returns the battery to what it did before.
+    /// </summary>
+    [OneWay, Alias("CentralResponse")]
+    Task CentralResponse(double responseKw, Instant validUntil);
+
+    /// <summary>While the grid is quiet: move the SoC back into the window that sustains the commitment for 15 min both ways.</summary>
+    [OneWay, Alias("RestoreSoc")]
+    Task RestoreSoc(double committedKw);
+
     /// <summary>The site's settings changed (reserve, participation, override).</summary>
     [OneWay, Alias("SiteSettingsChanged")]
     Task SiteSettingsChanged(SiteSettings settings);
@@ -79,6 +99,9 @@ public interface IDeviceConnection : IGrainObserver
 {
     [Alias("SendSetpoint")]
     Task SendSetpoint(CommandRecord command);
+
+    [Alias("SendFrequencyResponse")]
+    Task SendFrequencyResponse(DroopAssignment assignment);
 
     [OneWay, Alias("Close")]
     Task Close(int closeCode, string reason);

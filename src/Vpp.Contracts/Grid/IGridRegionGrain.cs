@@ -32,6 +32,28 @@ public sealed record DispatchEvaluation([property: Id(0)] double AcceptedKw, [pr
 [GenerateSerializer, Immutable, Alias("vpp.SiteShare")]
 public sealed record SiteShare([property: Id(0)] string SiteId, [property: Id(1)] double DeltaKw);
 
+[GenerateSerializer, Alias("vpp.FrequencyResponseMode")]
+public enum FrequencyResponseMode
+{
+    /// <summary>Devices get droop parameters and respond to the frequency they measure (no round trip).</summary>
+    Local,
+    /// <summary>The region computes the droop response from frequency signals and sends setpoints at once.</summary>
+    Central,
+}
+
+/// <summary>A region's frequency-response commitment and, in central mode, the response it runs now.</summary>
+[GenerateSerializer, Immutable, Alias("vpp.FrequencyResponseView")]
+public sealed record FrequencyResponseView(
+    [property: Id(0)] string Region,
+    [property: Id(1)] FrequencyResponseMode Mode,
+    [property: Id(2)] double RequestedKw,
+    [property: Id(3)] double CommittedKw,
+    [property: Id(4)] int Batteries,
+    [property: Id(5)] Instant? Until,
+    [property: Id(6)] double ResponseKw,
+    [property: Id(7)] double? LastHz,
+    [property: Id(8)] string? Reason);
+
 /// <summary>The region's flexibility now (sites that allow dispatch, live batteries only).</summary>
 [GenerateSerializer, Immutable, Alias("vpp.RegionFlexibility")]
 public sealed record RegionFlexibility(
@@ -88,4 +110,15 @@ public interface IGridRegionGrain : IGrainWithStringKey
 
     [Alias("GetFlexibility")]
     Task<RegionFlexibility> GetFlexibility();
+
+    /// <summary>
+    /// Commits up to <paramref name="committedKw"/> of frequency response in the region until
+    /// <paramref name="until"/>, shared over batteries by what each sustains for 15 min both ways
+    /// (0 ends it). Event-sourced; returns what was committed.
+    /// </summary>
+    [Alias("CommitFrequencyResponse")]
+    Task<FrequencyResponseView> CommitFrequencyResponse(double committedKw, FrequencyResponseMode mode, Instant until, string changedBy);
+
+    [Alias("GetFrequencyResponse")]
+    Task<FrequencyResponseView> GetFrequencyResponse();
 }

@@ -12,7 +12,7 @@ namespace Vpp.Grains.Devices;
 /// command and ack in its stream, and stops a discharge the moment telemetry shows the backup
 /// reserve reached (the device is told the reserve too, as <c>minSocPct</c>: two independent guards).
 /// </summary>
-public sealed class BatteryGrain(DeviceTwinServices services) : DeviceGrainBase(services), IBatteryGrain
+public sealed partial class BatteryGrain(DeviceTwinServices services) : DeviceGrainBase(services), IBatteryGrain
 {
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
 
@@ -104,6 +104,7 @@ public sealed class BatteryGrain(DeviceTwinServices services) : DeviceGrainBase(
 
     public override async Task<AckOutcome> Acknowledge(string commandId, AckStatus status, string? reason)
     {
+        if (IsUnrecordedCommand(commandId)) return AckOutcome.Recorded;
         var outcome = AckOutcome.UnknownCommand;
         await Stream.ExecuteAsync(s =>
         {

@@ -14,6 +14,8 @@ public sealed class DeviceAggregate : EventSourcing.IAggregate
     public DeviceRegistration? Registration { get; set; }
     public string? TokenHash { get; set; }
     public List<CommandRecord> Commands { get; set; } = [];
+    /// <summary>The battery's local frequency-response assignment, if any (ended ones are cleared).</summary>
+    public DroopAssigned? Droop { get; set; }
 
     public void Apply(object e)
     {
@@ -28,6 +30,9 @@ public sealed class DeviceAggregate : EventSourcing.IAggregate
                 break;
             case DeviceTokenRevoked:
                 TokenHash = null;
+                break;
+            case DroopAssigned d:
+                Droop = d.CommittedKw > 0 ? d : null;
                 break;
             case SetpointIssued i:
                 Commands.Add(new CommandRecord(i.CommandId, i.DeviceId, i.PowerKw, i.At, i.ValidUntil, i.Reason, i.MinSocPct,

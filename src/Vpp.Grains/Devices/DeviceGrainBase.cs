@@ -103,8 +103,11 @@ public abstract class DeviceGrainBase(DeviceTwinServices services) : Grain, IDev
             _connection.Close(ProtocolCloseCodes.Replaced, "replaced by a newer connection").Ignore();
         _connection = connection;
         Site.DeviceConnectionChanged(Registration.DeviceId, true).Ignore();
-        return Task.FromResult(new DeviceConnectResult(Math.Max(_lastSeq, 0), TakePendingSetpoints()));
+        return Task.FromResult(new DeviceConnectResult(Math.Max(_lastSeq, 0), TakePendingSetpoints(), TakePendingDroop()));
     }
+
+    /// <summary>Local frequency-response parameters to send on (re)connect; battery twins override.</summary>
+    protected virtual DroopAssignment? TakePendingDroop() => null;
 
     /// <summary>Setpoints that must be sent on (re)connect; battery twins override.</summary>
     protected virtual IReadOnlyList<CommandRecord> TakePendingSetpoints() => [];

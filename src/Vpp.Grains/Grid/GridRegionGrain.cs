@@ -1,7 +1,10 @@
+using Microsoft.Extensions.Options;
 using NodaTime;
 using Vpp.Contracts.Grid;
 using Vpp.Domain.Grid;
 using Vpp.Domain.Units;
+using Vpp.Grains.Hosting;
+using Vpp.Persistence.EventStore;
 
 namespace Vpp.Grains.Grid;
 
@@ -11,7 +14,8 @@ namespace Vpp.Grains.Grid;
 /// placing a dispatch is in-memory work here (no fan-out of calls to thousands of sites).
 /// Acceptance reserves capacity per request so overlapping requests cannot promise the same kW twice.
 /// </summary>
-public sealed class GridRegionGrain(IClock clock) : Grain, IGridRegionGrain
+public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOptions<TwinOptions> options)
+    : Grain, IGridRegionGrain
 {
     private sealed record Reservation(Instant From, Instant Until, double Kw, DispatchEvaluation Answer);
 
@@ -23,8 +27,9 @@ public sealed class GridRegionGrain(IClock clock) : Grain, IGridRegionGrain
 
     public Task ReportFrequency(FrequencyReading reading)
     {
-        if (_latest is null || reading.Ts > _latest.Ts) _latest = reading;
-        return Task.CompletedTask;
+        if (_latest is not null && reading.Ts <= _latest.Ts) return Task.CompletedTask;
+        _latest = reading;
+        return RespondCentrally(reading);
     }
 
     public Task<FrequencyReading?> GetFrequency() => Task.FromResult(_latest);
@@ -43,7 +48,7 @@ public sealed class GridRegionGrain(IClock clock) : Grain, IGridRegionGrain
         if (request.EndsAt <= from) return Task.FromResult(new DispatchEvaluation(0, "the window has already ended"));
 
         var direction = CapabilityMapping.Direction(request.PowerKw);
-        var headroom = _sites.Values.Select(s => DispatchHeadroom.Of(s, direction, request.RequestId, from, request.EndsAt)).ToList();
+        var headroom = _sites.Values.Select(s => DispatchHeadroom.Of(Held(s), direction, request.RequestId, from, request.EndsAt)).ToList();
         var fleet = DispatchAllocation.Allocate(new Power(Math.Abs(request.PowerKw)), request.EndsAt - from, headroom);
         // Sites report their batteries without dispatches (at baseline), so every overlapping promise is subtracted.
         var claimed = _reservations.Values
@@ -70,7 +75,7 @@ public sealed class GridRegionGrain(IClock clock) : Grain, IGridRegionGrain
             .Where(s => !excluded.Contains(s.SiteId))
             .Select(s =>
             {
-                var h = DispatchHeadroom.Of(s, direction, requestId, now, until);
+                var h = DispatchHeadroom.Of(Held(s), direction, requestId, now, until);
                 var carried = Carried(s.SiteId, Math.Sign(powerKw));
                 return carried <= 0 ? h : new SiteHeadroom(s.SiteId, new Power(Math.Max(0, h.Power.Kw - carried)),
                     new Energy(Math.Max(0, h.Energy.Kwh - carried * window.TotalHours)));
@@ -109,8 +114,8 @@ public sealed class GridRegionGrain(IClock clock) : Grain, IGridRegionGrain
         foreach (var s in _sites.Values.Where(s => s.Allows("", now) && s.Batteries.Count > 0))
         {
             sites++;
-            up += DispatchHeadroom.Of(s, DispatchDirection.Up, "", now, hour).Power.Kw;
-            down += DispatchHeadroom.Of(s, DispatchDirection.Down, "", now, hour).Power.Kw;
+            up += DispatchHeadroom.Of(Held(s), DispatchDirection.Up, "", now, hour).Power.Kw;
+            down += DispatchHeadroom.Of(Held(s), DispatchDirection.Down, "", now, hour).Power.Kw;
         }
         var committed = _reservations.Values.Where(r => r.Until > now).ToList();
         return Task.FromResult(new RegionFlexibility(this.GetPrimaryKeyString(), sites, up, down,

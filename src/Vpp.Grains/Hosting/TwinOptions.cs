@@ -60,6 +60,12 @@ public sealed class GridBalancingOptions
     /// <summary>A dispatch setpoint not accepted by its device within this long counts as failed, and its share moves.</summary>
     public Duration AckTimeout { get; set; } = Duration.FromSeconds(10);
 
+    /// <summary>Central frequency response setpoints last this long unless renewed (devices fall back when signals stop).</summary>
+    public Duration CentralResponseValidity { get; set; } = Duration.FromSeconds(10);
+
+    /// <summary>How often committed batteries are checked against their SoC window while the frequency is quiet.</summary>
+    public Duration SocCheckInterval { get; set; } = Duration.FromSeconds(30);
+
     /// <summary>How many times a share that sites refuse is offered to others before the rest is left unplaced.</summary>
     public int ReallocationRounds { get; set; } = 3;
 }

@@ -6,6 +6,8 @@ namespace Vpp.Host.Api;
 
 public sealed record CancelDispatchDto(string? Reason);
 
+public sealed record FrequencyResponseDto(double? CommittedKw, string? Mode, Instant? Until);
+
 public sealed record DispatchRequestDto(string? RequestId, string? Region, Instant? StartsAt, Instant? EndsAt, double? PowerKw, int? Priority);
 
 public static class DispatchEndpoints
@@ -19,7 +21,33 @@ public static class DispatchEndpoints
         dispatches.MapPost("/{requestId}/cancel", Cancel).WithSummary("Cancel before the start, or end early while running");
         api.MapGet("/regions/{region}/flexibility", Flexibility).WithTags("Dispatch")
             .WithSummary("A region's flexibility now (kW up/down from sites that allow dispatch) and what accepted requests hold");
+        api.MapPut("/regions/{region}/frequency-response", CommitFrequencyResponse).WithTags("Dispatch")
+            .WithSummary("Commit frequency response in a region (kW, local droop or central, until); 0 kW ends it; event-sourced");
+        api.MapGet("/regions/{region}/frequency-response", GetFrequencyResponse).WithTags("Dispatch")
+            .WithSummary("A region's frequency-response commitment and the central response running now");
         return api;
+    }
+
+    private static async Task<IResult> CommitFrequencyResponse(string region, FrequencyResponseDto body, IGrainFactory grains, IClock clock)
+    {
+        var v = new Validation();
+        var id = v.Id("region", region);
+        var kw = v.Number("committedKw", body.CommittedKw, 0, 1_000_000);
+        FrequencyResponseMode mode = FrequencyResponseMode.Local;
+        if (body.Mode is null || !Enum.TryParse(body.Mode, ignoreCase: true, out mode) || !Enum.IsDefined(mode) || char.IsDigit(body.Mode[0])) v.Add("mode", "Required: \"local\" or \"central\".");
+        var now = clock.GetCurrentInstant();
+        if (kw > 0 && (body.Until is not { } until || until <= now || until > now + Duration.FromDays(7)))
+            v.Add("until", "Required: an instant in the future, at most 7 days ahead.");
+        if (!v.IsValid) return v.Problem();
+        return Results.Ok(await grains.GetGrain<IGridRegionGrain>(id).CommitFrequencyResponse(kw, mode, body.Until ?? now, "operator"));
+    }
+
+    private static async Task<IResult> GetFrequencyResponse(string region, IGrainFactory grains)
+    {
+        var v = new Validation();
+        var id = v.Id("region", region);
+        if (!v.IsValid) return v.Problem();
+        return Results.Ok(await grains.GetGrain<IGridRegionGrain>(id).GetFrequencyResponse());
     }
 
     private static async Task<IResult> Request(DispatchRequestDto body, IGrainFactory grains, IClock clock)

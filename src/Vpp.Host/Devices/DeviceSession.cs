@@ -43,6 +43,7 @@ internal sealed class DeviceSession(
             _lastSeq = connected.LastSeq;
             await SendAsync(new WelcomeMessage(clock.GetCurrentInstant(), settings.TelemetryIntervalMs, connected.LastSeq));
             foreach (var pending in connected.PendingSetpoints) await SendSetpoint(pending);
+            if (connected.PendingDroop is { } droop) await SendFrequencyResponse(droop);
             await ReceiveLoop(twin, linked.Token);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
@@ -151,6 +152,9 @@ internal sealed class DeviceSession(
 
     public async Task SendSetpoint(CommandRecord command) =>
         await SendAsync(new SetpointMessage(command.CommandId, command.PowerKw, command.ValidUntil, command.Reason, command.MinSocPct));
+
+    public async Task SendFrequencyResponse(DroopAssignment a) =>
+        await SendAsync(new FrequencyResponseMessage(a.CommandId, a.CommittedKw, a.NominalHz, a.DeadbandHz, a.FullActivationHz, a.ValidUntil, a.MinSocPct));
 
     public Task Close(int closeCode, string reason)
     {

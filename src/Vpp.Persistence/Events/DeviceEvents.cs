@@ -36,3 +36,6 @@ public sealed record SetpointTimedOut(string DeviceId, string SiteId, string Com
 
 /// <summary>A newer setpoint (or the backup-reserve guard) replaced this one before it ended.</summary>
 public sealed record SetpointSuperseded(string DeviceId, string SiteId, string CommandId, string Reason, Instant At) : IDeviceEvent;
+
+/// <summary>Local frequency response assigned to a battery: droop with this commitment until <paramref name="ValidUntil"/> (0 kW ends it).</summary>
+public sealed record DroopAssigned(string DeviceId, string SiteId, string CommandId, double CommittedKw, Instant ValidUntil, Instant At) : IDeviceEvent;

@@ -14,6 +14,7 @@ public static class StreamKeys
     public static string Site(string siteId) => "site:" + siteId;
     public static string Device(string deviceId) => "device:" + deviceId;
     public static string Dispatch(string requestId) => "dispatch:" + requestId;
+    public static string Region(string region) => "region:" + region;
 }
 
 public static class EventTypes
@@ -26,7 +27,8 @@ public static class EventTypes
         typeof(DeviceRegistered), typeof(DeviceTokenRotated), typeof(DeviceTokenRevoked),
         typeof(SetpointIssued), typeof(SetpointAcknowledged), typeof(SetpointRejected),
         typeof(SetpointTimedOut), typeof(SetpointSuperseded),
-        typeof(OperatingEnvelopeSet), typeof(DispatchOptedOut),
+        typeof(OperatingEnvelopeSet), typeof(DispatchOptedOut), typeof(DroopAssigned),
+        typeof(FrequencyResponseCommitted), typeof(FrequencyResponseActivated),
         typeof(DispatchRequested), typeof(DispatchAccepted), typeof(DispatchRejected), typeof(DispatchStarted),
         typeof(DispatchReallocated), typeof(DispatchDeliveryReported), typeof(DispatchCompleted), typeof(DispatchCancelled),
     ];

@@ -105,6 +105,7 @@ public static class SiteTimelineProjector
             ManualOverrideCleared o => ($"Manual override cleared (by {o.ChangedBy})", null),
             OperatingEnvelopeSet o => (string.Create(c, $"Operating envelope: import ≤ {o.ImportLimitKw} kW, export ≤ {o.ExportLimitKw} kW from {o.ValidFrom} until {o.ValidUntil}"), null),
             DispatchOptedOut o => ($"Opted out of dispatch {o.RequestId} (by {o.ChangedBy})", null),
+            DroopAssigned d => (d.CommittedKw > 0 ? string.Create(c, $"Frequency response: droop ±{d.CommittedKw:0.###} kW until {d.ValidUntil}") : "Frequency response ended", d.DeviceId),
             DeviceTokenRotated t => ("Device token rotated", t.DeviceId),
             DeviceTokenRevoked t => ("Device token revoked", t.DeviceId),
             SetpointIssued s => (string.Create(c, $"Setpoint {s.PowerKw:0.###} kW until {s.ValidUntil} ({s.Reason})"), s.DeviceId),

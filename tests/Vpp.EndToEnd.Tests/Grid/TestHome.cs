@@ -25,6 +25,8 @@ public sealed class TestHome : IAsyncDisposable
     public double LoadKw { get; set; } = 1.0;
     public double SocPct { get; private set; } = 80;
     public int SetpointsReceived { get; private set; }
+    public string? LastSetpointReason { get; private set; }
+    public JsonObject? FrequencyResponse { get; private set; }
     public double BatteryKw => _setpoint is { } s && s.Until > Now ? s.Kw : LoadKw;
 
     private static Instant Now => SystemClock.Instance.GetCurrentInstant();
@@ -78,8 +80,16 @@ public sealed class TestHome : IAsyncDisposable
         {
             while (await _battery.ReceiveAsync(timeoutMs: 600_000) is { } message)
             {
-                if (message["type"]?.GetValue<string>() != "setpoint") continue;
+                var type = message["type"]?.GetValue<string>();
+                if (type == "frequency-response")
+                {
+                    FrequencyResponse = message;
+                    await Send(_battery, new { type = "ack", commandId = message["commandId"]!.GetValue<string>(), status = "accepted" });
+                    continue;
+                }
+                if (type != "setpoint") continue;
                 SetpointsReceived++;
+                LastSetpointReason = message["reason"]!.GetValue<string>();
                 _setpoint = (message["powerKw"]!.GetValue<double>(), InstantPattern.ExtendedIso.Parse(message["validUntil"]!.GetValue<string>()).Value);
                 await Send(_battery, new { type = "ack", commandId = message["commandId"]!.GetValue<string>(), status = "accepted" });
             }

@@ -1,0 +1,148 @@
+using NodaTime;
+using Vpp.Contracts.Devices;
+using Vpp.Contracts.Grid;
+using Vpp.Domain.Grid;
+using Vpp.Domain.Units;
+using Vpp.Grains.EventSourcing;
+using Vpp.Grains.Hosting;
+using Vpp.Persistence.Events;
+
+namespace Vpp.Grains.Grid;
+
+/// <summary>A region's frequency-response commitment, folded from its stream.</summary>
+public sealed class RegionAggregate : IAggregate
+{
+    public FrequencyResponseCommitted? Commitment { get; set; }
+
+    public void Apply(object e)
+    {
+        if (e is FrequencyResponseCommitted c) Commitment = c.Batteries.Count > 0 ? c : null;
+    }
+}
+
+/// <summary>
+/// Frequency response for the region. The commitment is shared over batteries by what each can
+/// sustain for 15 minutes both ways and held back from dispatch. Local mode hands each battery its
+/// droop parameters; central mode turns every frequency signal outside the deadband into setpoints
+/// at once (no event per device on that path: the region records the activation after sending).
+/// While the frequency is quiet, committed batteries are steered back into their SoC window.
+/// </summary>
+public sealed partial class GridRegionGrain
+{
+    private static readonly DroopSettings Droop = new(Power.Zero);
+
+    private EventSourcedStream<RegionAggregate> _stream = null!;
+    private double _responseKw;
+    private double _persistedResponseKw;
+    private Instant _responseSentAt;
+    private IGrainTimer? _socTimer;
+
+    private GridBalancingOptions Grid => options.Value.Grid;
+    private FrequencyResponseCommitted? Commitment => _stream.State.Commitment is { } c && c.Until > clock.GetCurrentInstant() ? c : null;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stream = new EventSourcedStream<RegionAggregate>(store, StreamKeys.Region(this.GetPrimaryKeyString()));
+        await _stream.LoadAsync(cancellationToken);
+        if (Commitment is not null) StartSocTimer();
+    }
+
+    /// <summary>A site's batteries with their frequency-response commitment held back.</summary>
+    private SiteCapability Held(SiteCapability site) =>
+        Commitment is not { } c ? site
+            : site with { Batteries = site.Batteries.Select(b => FrequencyReserve.Hold(b, new Power(c.Batteries.GetValueOrDefault(b.DeviceId)))).ToList() };
+
+    public async Task<FrequencyResponseView> CommitFrequencyResponse(double committedKw, FrequencyResponseMode mode, Instant until, string changedBy)
+    {
+        var now = clock.GetCurrentInstant();
+        if (!double.IsFinite(committedKw) || committedKw < 0) throw new ArgumentOutOfRangeException(nameof(committedKw), "committedKw must be a finite number ≥ 0.");
+        if (committedKw > 0 && until <= now) throw new ArgumentOutOfRangeException(nameof(until), "until must be in the future.");
+
+        var previous = Commitment;
+        // Sized on the batteries as they are without dispatch (sites report at baseline), among sites that allow VPP use.
+        var batteries = _sites.Values.Where(s => s.Allows("frequency-response", now)).SelectMany(s => s.Batteries).ToList();
+        var result = committedKw > 0 ? FrequencyReserve.Assign(new Power(committedKw), batteries) : new AllocationResult(Power.Zero, [], null);
+        var assigned = result.Sites.ToDictionary(s => s.SiteId, s => Math.Round(s.Power.Kw, 3), StringComparer.Ordinal);
+        await _stream.ExecuteAsync(_ => [new FrequencyResponseCommitted(this.GetPrimaryKeyString(), mode.ToString(), committedKw, assigned, until, changedBy, now)]);
+
+        // Local droop: assign the new parameters and end them where they no longer apply.
+        var ends = previous is { Mode: nameof(FrequencyResponseMode.Local) }
+            ? previous.Batteries.Keys.Where(id => mode != FrequencyResponseMode.Local || !assigned.ContainsKey(id)).ToList()
+            : [];
+        var calls = ends.Select(id => GrainFactory.GetGrain<IBatteryGrain>(id).AssignDroop(0, now)).ToList();
+        if (mode == FrequencyResponseMode.Local)
+            calls.AddRange(assigned.Select(a => GrainFactory.GetGrain<IBatteryGrain>(a.Key).AssignDroop(a.Value, until)));
+        await Task.WhenAll(calls);
+        if (previous is { Mode: nameof(FrequencyResponseMode.Central) } && _responseKw != 0) await StopCentralResponse(previous);
+
+        if (assigned.Count > 0) StartSocTimer();
+        return View(result.ShortfallReason is { } r && result.Accepted.Kw < committedKw ? r : null);
+    }
+
+    public Task<FrequencyResponseView> GetFrequencyResponse() => Task.FromResult(View(null));
+
+    private FrequencyResponseView View(string? reason)
+    {
+        var c = Commitment;
+        return new FrequencyResponseView(this.GetPrimaryKeyString(),
+            c is null ? FrequencyResponseMode.Local : Enum.Parse<FrequencyResponseMode>(c.Mode),
+            c?.RequestedKw ?? 0, c?.Batteries.Values.Sum() ?? 0, c?.Batteries.Count ?? 0, c?.Until, _responseKw, _latest?.Hz, reason);
+    }
+
+    /// <summary>Central mode: droop per committed battery for this frequency, sent when it moved or needs renewing.</summary>
+    private async Task RespondCentrally(FrequencyReading reading)
+    {
+        if (Commitment is not { Mode: nameof(FrequencyResponseMode.Central) } c) return;
+        var now = clock.GetCurrentInstant();
+        var committed = c.Batteries.Values.Sum();
+        var total = 0.0;
+        var responses = new List<(string DeviceId, double Kw)>(c.Batteries.Count);
+        foreach (var (deviceId, kw) in c.Batteries)
+        {
+            var r = (Droop with { Committed = new Power(kw) }).Response(reading.Hz).Kw;
+            responses.Add((deviceId, r));
+            total += r;
+        }
+        var moved = Math.Abs(total - _responseKw) >= Math.Max(1e-6, 0.01 * committed);
+        var renew = total != 0 && now - _responseSentAt >= Grid.CentralResponseValidity / 2;
+        if (!moved && !renew) return;
+
+        var validUntil = now + Grid.CentralResponseValidity;
+        foreach (var (deviceId, kw) in responses) GrainFactory.GetGrain<IBatteryGrain>(deviceId).CentralResponse(kw, validUntil).Ignore();
+        _responseKw = total;
+        _responseSentAt = now;
+
+        // Recorded after sending: the grid needs the response first; the decision follows within milliseconds.
+        if ((_persistedResponseKw == 0) != (total == 0) || Math.Abs(total - _persistedResponseKw) >= 0.1 * committed)
+        {
+            _persistedResponseKw = total;
+            await _stream.ExecuteAsync(_ => [new FrequencyResponseActivated(this.GetPrimaryKeyString(), reading.Hz, total, now)]);
+        }
+    }
+
+    private async Task StopCentralResponse(FrequencyResponseCommitted previous)
+    {
+        var now = clock.GetCurrentInstant();
+        foreach (var id in previous.Batteries.Keys) GrainFactory.GetGrain<IBatteryGrain>(id).CentralResponse(0, now + Duration.FromSeconds(1)).Ignore();
+        _responseKw = 0;
+        _persistedResponseKw = 0;
+        await _stream.ExecuteAsync(_ => [new FrequencyResponseActivated(this.GetPrimaryKeyString(), _latest?.Hz ?? Droop.NominalHz, 0, now)]);
+    }
+
+    private void StartSocTimer() => _socTimer ??= this.RegisterGrainTimer(RestoreSocWindows, new GrainTimerCreationOptions
+    {
+        DueTime = Grid.SocCheckInterval.ToTimeSpan(),
+        Period = Grid.SocCheckInterval.ToTimeSpan(),
+        KeepAlive = true,
+    });
+
+    /// <summary>Only while the grid is quiet: restoring SoC during an excursion would work against the response.</summary>
+    private Task RestoreSocWindows(CancellationToken ct)
+    {
+        if (Commitment is not { } c) return Task.CompletedTask;
+        var quiet = _latest is null || Droop.Response(_latest.Hz) == Power.Zero || clock.GetCurrentInstant() - _latest.Ts > Grid.CentralResponseValidity;
+        if (!quiet) return Task.CompletedTask;
+        foreach (var (deviceId, kw) in c.Batteries) GrainFactory.GetGrain<IBatteryGrain>(deviceId).RestoreSoc(kw).Ignore();
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
+using Vpp.EndToEnd.Tests.Kafka;
+using Vpp.Messaging.Contracts;
+using Vpp.Messaging.Hosting;
+using Vpp.Persistence.Events;
+using Vpp.Persistence.EventStore;
+using Vpp.Protocol.GridSignals;
+using Vpp.Tests.Shared;
+
+namespace Vpp.EndToEnd.Tests.Grid;
+
+/// <summary>Frequency response: commitments held back from dispatch, central response to Kafka frequency signals, local droop parameters.</summary>
+public sealed class FrequencyResponseTests : IAsyncLifetime
+{
+    private readonly ConfiguredVppHost _host = new(new Dictionary<string, string>());
+    private static Instant Now => SystemClock.Instance.GetCurrentInstant();
+    private static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private static async Task<JsonObject> Get(HttpClient api, string path) => (await api.GetFromJsonAsync<JsonObject>(path))!;
+
+    private async Task<List<TestHome>> Homes(HttpClient api, string region, int count)
+    {
+        var homes = new List<TestHome>();
+        for (var i = 0; i < count; i++) homes.Add(await TestHome.StartAsync(_host, $"{region}-{i}", region));
+        await Eventually.Until(() => Get(api, $"/api/regions/{region}/flexibility"), f => f["sites"]!.GetValue<int>() == count, timeoutMs: 30_000);
+        return homes;
+    }
+
+    [Fact]
+    public async Task A_frequency_dip_on_kafka_gets_the_committed_central_response_at_once_and_it_is_released_when_the_grid_recovers()
+    {
+        using var api = _host.Api();
+        var homes = await Homes(api, "fr-c", 2);
+        try
+        {
+            // Two equal homes, each a 5 kW inverter covering a 1 kW load: 8 kW up for dispatch before any commitment.
+            (await Get(api, "/api/regions/fr-c/flexibility"))["upKw"]!.GetValue<double>().Should().BeApproximately(8, 1e-6);
+            var commit = await api.PutAsJsonAsync("/api/regions/fr-c/frequency-response", new { committedKw = 4.0, mode = "central", until = Iso(Now + Duration.FromHours(1)) });
+            commit.StatusCode.Should().Be(HttpStatusCode.OK);
+            var view = (await commit.Content.ReadFromJsonAsync<JsonObject>())!;
+            view["committedKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
+            view["batteries"]!.GetValue<int>().Should().Be(2);
+            // 2 kW of each inverter is held for frequency response: 3 − 1 = 2 kW up left per home.
+            (await Get(api, "/api/regions/fr-c/flexibility"))["upKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
+
+            using var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers);
+            await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-c", new { ts = Iso(Now), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
+            // Functional deadline for the central response (a product requirement, not a benchmark): 5 s.
+            await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 5_000);
+            homes.Should().OnlyContain(h => h.LastSetpointReason == "frequency response");
+            (await Get(api, "/api/regions/fr-c/frequency-response"))["responseKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
+
+            await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-c", new { ts = Iso(Now), hz = 50.0 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
+            await Eventually.Until(() => Get(api, "/api/regions/fr-c/frequency-response"), v => v["responseKw"]!.GetValue<double>() == 0, timeoutMs: 5_000);
+            // Released: back at the 1 kW it ran before for a second, then self-consumption.
+            await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 1) < 1e-6)), ok => ok, timeoutMs: 5_000);
+
+            var events = (await _host.Service<IEventStore>().ReadAsync(StreamKeys.Region("fr-c"), 0)).Events;
+            events.OfType<FrequencyResponseCommitted>().Should().ContainSingle().Which.Batteries.Values.Sum().Should().BeApproximately(4, 1e-6);
+            events.OfType<FrequencyResponseActivated>().Select(a => a.ResponseKw).Should().Equal(4, 0);
+        }
+        finally
+        {
+            foreach (var h in homes) await h.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Local_mode_gives_each_committed_battery_its_droop_parameters_over_the_protocol_and_ending_it_sends_zero()
+    {
+        using var api = _host.Api();
+        var homes = await Homes(api, "fr-l", 2);
+        try
+        {
+            (await api.PutAsJsonAsync("/api/regions/fr-l/frequency-response", new { committedKw = 3.0, mode = "local", until = Iso(Now + Duration.FromHours(2)) }))
+                .StatusCode.Should().Be(HttpStatusCode.OK);
+            await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse is not null)), ok => ok, timeoutMs: 5_000);
+            foreach (var h in homes)
+            {
+                h.FrequencyResponse!["committedKw"]!.GetValue<double>().Should().BeApproximately(1.5, 1e-6);
+                h.FrequencyResponse["deadbandHz"]!.GetValue<double>().Should().Be(0.010);
+                h.FrequencyResponse["fullActivationHz"]!.GetValue<double>().Should().Be(0.200);
+                h.FrequencyResponse["minSocPct"]!.GetValue<double>().Should().Be(20, "the home's reserve bounds the response too");
+            }
+            var timeline = await Eventually.Until(
+                async () => (await Get(api, "/api/sites/fr-l-0/timeline"))["items"]!.AsArray().Select(i => i!["type"]!.GetValue<string>()).ToList(),
+                t => t.Contains("DroopAssigned"));
+            timeline.Should().Contain("DroopAssigned");
+
+            (await api.PutAsJsonAsync("/api/regions/fr-l/frequency-response", new { committedKw = 0.0, mode = "local" })).StatusCode.Should().Be(HttpStatusCode.OK);
+            await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse!["committedKw"]!.GetValue<double>() == 0)), ok => ok, timeoutMs: 5_000);
+            (await Get(api, "/api/regions/fr-l/frequency-response"))["batteries"]!.GetValue<int>().Should().Be(0);
+        }
+        finally
+        {
+            foreach (var h in homes) await h.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"committedKw":-1,"mode":"local","until":"LATER"}""", "committedKw")]
+    [InlineData("""{"committedKw":1,"mode":"sideways","until":"LATER"}""", "mode")]
+    [InlineData("""{"committedKw":1,"mode":"1","until":"LATER"}""", "mode")]
+    [InlineData("""{"committedKw":1,"mode":"central"}""", "until")]
+    [InlineData("""{"committedKw":1,"mode":"central","until":"PAST"}""", "until")]
+    public async Task A_bad_commitment_is_refused_naming_the_field_and_changes_nothing(string body, string field)
+    {
+        using var api = _host.Api();
+        var response = await api.PutAsync("/api/regions/fr-bad/frequency-response",
+            new StringContent(body.Replace("LATER", Iso(Now + Duration.FromHours(1))).Replace("PAST", Iso(Now - Duration.FromHours(1))),
+                System.Text.Encoding.UTF8, "application/json"));
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Should().ContainKey(field);
+        (await Get(api, "/api/regions/fr-bad/frequency-response"))["batteries"]!.GetValue<int>().Should().Be(0);
+    }
+}
