@@ -46,6 +46,8 @@ builder.Services.AddVppTwins(o =>
     o.Grid.TraceBucket = NodaTime.Duration.FromSeconds(options.Grid.TraceBucketSeconds);
     o.Grid.TraceRetention = NodaTime.Duration.FromMinutes(options.Grid.TraceRetentionMinutes);
     o.Grid.AckTimeout = NodaTime.Duration.FromSeconds(options.Grid.AckTimeoutSeconds);
+    o.Grid.CentralResponseValidity = NodaTime.Duration.FromSeconds(options.Grid.CentralResponseValiditySeconds);
+    o.Grid.SocCheckInterval = NodaTime.Duration.FromSeconds(options.Grid.SocCheckIntervalSeconds);
 });
 builder.Services.AddSingleton<GatewayMetrics>();
 builder.Services.AddSingleton<OperatorApiKey>();

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Vpp.Simulators.Common;
 
-/// <summary>The few operator REST calls the simulators need (registering homes and devices).</summary>
+/// <summary>The few operator REST calls the simulators need (registering homes and devices, committing frequency response).</summary>
 public sealed class OperatorClient(HttpClient http, string apiKey)
 {
     public async Task RegisterSiteAsync(object site, CancellationToken ct)
@@ -33,6 +33,14 @@ public sealed class OperatorClient(HttpClient http, string apiKey)
     public async Task<JsonObject> GetAsync(string path, CancellationToken ct)
     {
         using var req = Request(HttpMethod.Get, path, null);
+        using var res = await http.SendAsync(req, ct);
+        await Ensure(res, ct);
+        return (await res.Content.ReadFromJsonAsync<JsonObject>(ct))!;
+    }
+
+    public async Task<JsonObject> PutAsync(string path, object body, CancellationToken ct)
+    {
+        using var req = Request(HttpMethod.Put, path, body);
         using var res = await http.SendAsync(req, ct);
         await Ensure(res, ct);
         return (await res.Content.ReadFromJsonAsync<JsonObject>(ct))!;

@@ -34,10 +34,13 @@ public sealed class VppHostOptions
         public double TraceBucketSeconds { get; set; } = 5;
         public double TraceRetentionMinutes { get; set; } = 20;
         public double AckTimeoutSeconds { get; set; } = 10;
+        public double CentralResponseValiditySeconds { get; set; } = 10;
+        public double SocCheckIntervalSeconds { get; set; } = 30;
 
         /// <summary>What is wrong with these settings, or null.</summary>
         public string? Problem() =>
-            new[] { BaselineWindowSeconds, DeliveryIntervalSeconds, TraceBucketSeconds, TraceRetentionMinutes, AckTimeoutSeconds }
+            new[] { BaselineWindowSeconds, DeliveryIntervalSeconds, TraceBucketSeconds, TraceRetentionMinutes, AckTimeoutSeconds,
+                    CentralResponseValiditySeconds, SocCheckIntervalSeconds }
                 .Any(v => !double.IsFinite(v) || v <= 0) ? "every value must be a positive number."
             : TraceRetentionMinutes * 60 < BaselineWindowSeconds + DeliveryIntervalSeconds
                 ? "TraceRetentionMinutes must cover BaselineWindowSeconds + DeliveryIntervalSeconds."

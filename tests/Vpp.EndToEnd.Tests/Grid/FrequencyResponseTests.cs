@@ -16,7 +16,7 @@ namespace Vpp.EndToEnd.Tests.Grid;
 /// <summary>Frequency response: commitments held back from dispatch, central response to Kafka frequency signals, local droop parameters.</summary>
 public sealed class FrequencyResponseTests : IAsyncLifetime
 {
-    private readonly ConfiguredVppHost _host = new(new Dictionary<string, string>());
+    private readonly ConfiguredVppHost _host = new(new Dictionary<string, string> { ["Vpp:Grid:SocCheckIntervalSeconds"] = "1" });
     private static Instant Now => SystemClock.Instance.GetCurrentInstant();
     private static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);
 
@@ -97,6 +97,27 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
             (await api.PutAsJsonAsync("/api/regions/fr-l/frequency-response", new { committedKw = 0.0, mode = "local" })).StatusCode.Should().Be(HttpStatusCode.OK);
             await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse!["committedKw"]!.GetValue<double>() == 0)), ok => ok, timeoutMs: 5_000);
             (await Get(api, "/api/regions/fr-l/frequency-response"))["batteries"]!.GetValue<int>().Should().Be(0);
+        }
+        finally
+        {
+            foreach (var h in homes) await h.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_committed_battery_below_its_soc_window_is_charged_back_while_the_grid_is_quiet()
+    {
+        using var api = _host.Api();
+        var homes = await Homes(api, "fr-s", 1);
+        try
+        {
+            // 10 kWh, 20 % reserve, 2 kW committed: the window starts at 20 + 2·0.25/√0.9/10 ≈ 25.3 %.
+            (await api.PutAsJsonAsync("/api/regions/fr-s/frequency-response", new { committedKw = 2.0, mode = "local", until = Iso(Now + Duration.FromHours(1)) }))
+                .StatusCode.Should().Be(HttpStatusCode.OK);
+            homes[0].SetpointsReceived.Should().Be(0);
+            homes[0].SocPct = 22; // then the battery drains (e.g. a long excursion)
+            await Eventually.Until(() => Task.FromResult(homes[0].LastSetpointReason), r => r == "restore SoC window for frequency response", timeoutMs: 10_000);
+            homes[0].BatteryKw.Should().BeApproximately(-3, 1e-6, "it charges with the 3 kW the commitment leaves free");
         }
         finally
         {

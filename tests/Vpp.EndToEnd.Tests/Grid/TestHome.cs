@@ -23,7 +23,7 @@ public sealed class TestHome : IAsyncDisposable
 
     public string SiteId { get; }
     public double LoadKw { get; set; } = 1.0;
-    public double SocPct { get; private set; } = 80;
+    public double SocPct { get; set; } = 80;
     public int SetpointsReceived { get; private set; }
     public string? LastSetpointReason { get; private set; }
     public JsonObject? FrequencyResponse { get; private set; }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Central frequency response latency: host (Release, volatile store, embedded Kafka on localhost:19092)
+# and vpp-sim frequency-bench (N battery homes on their own WebSockets) as separate processes.
+# Usage: ./scripts/bench-frequency.sh [batteries=1000] [events=30]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dotnet build src/Vpp.Host -c Release -v quiet -nologo >/dev/null
+dotnet build simulators/Vpp.Simulators -c Release -v quiet -nologo >/dev/null
+port=5187
+Vpp__OperatorApiKey=bench Vpp__MaxMessagesPerSecond=0 Logging__LogLevel__Default=Warning \
+  dotnet src/Vpp.Host/bin/Release/net10.0/Vpp.Host.dll --urls "http://127.0.0.1:$port" --contentRoot "$PWD/src/Vpp.Host" >/tmp/vpp-bench-frequency-host.log 2>&1 &
+host=$!
+trap 'kill $host 2>/dev/null || true; wait $host 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done
+dotnet simulators/Vpp.Simulators/bin/Release/net10.0/vpp-sim.dll frequency-bench --url "http://127.0.0.1:$port" --api-key bench \
+  --batteries "${1:-1000}" --events "${2:-30}"
