@@ -58,3 +58,32 @@ public class FrequencyReserveTests
         return result.Sites.All(s => s.Power.Kw <= FrequencyReserve.Sustainable(batteries.Single(b => b.DeviceId == s.SiteId)).Kw + 1e-9);
     }
 }
+
+public class FrequencyReserveSiteTests
+{
+    private static readonly NodaTime.Instant T0 = NodaTime.Instant.FromUtc(2026, 11, 23, 17, 0);
+
+    /// <summary>Random regions: no battery beyond what it sustains, no site beyond its envelope either way, opted-out sites get nothing.</summary>
+    [Property(MaxTest = 300)]
+    public bool Region_commitments_respect_batteries_envelopes_and_homeowners(int seed, NormalFloat total)
+    {
+        var rng = new Random(seed);
+        var until = T0 + NodaTime.Duration.FromHours(4);
+        var sites = Enumerable.Range(0, rng.Next(0, 25)).Select(i => new SiteCapability($"s{i}",
+            Enumerable.Range(0, rng.Next(0, 3)).Select(j => new BatteryCapability($"s{i}b{j}", Power.Zero, new Power(1 + rng.NextDouble() * 9),
+                new Power(1 + rng.NextDouble() * 9), new Energy(rng.NextDouble() * 5), new Energy(rng.NextDouble() * 5))).ToList(),
+            new Power(rng.NextDouble() * 6 - 3),
+            rng.Next(3) == 0 ? [new EnvelopeLimit(new Power(rng.NextDouble() * 4), new Power(rng.NextDouble() * 4), T0, until)] : [],
+            rng.Next(5) > 0, null, new HashSet<string>(), T0)).ToList();
+        var assigned = FrequencyReserve.Assign(new Power(Math.Abs(total.Get) % 200), sites, T0, until);
+        foreach (var site in sites)
+        {
+            var kw = site.Batteries.Sum(b => assigned.GetValueOrDefault(b.DeviceId).Kw);
+            if (!site.Participating && kw > 0) return false;
+            if (OperatingEnvelopes.Effective(site.Envelopes, T0, until) is { } env
+                && (kw > site.Grid.Kw + env.Export.Kw + 1e-6 || kw > env.Import.Kw - site.Grid.Kw + 1e-6) && kw > 0) return false;
+            if (site.Batteries.Any(b => assigned.GetValueOrDefault(b.DeviceId).Kw > FrequencyReserve.Sustainable(b).Kw + 1e-9)) return false;
+        }
+        return assigned.Values.Sum(p => p.Kw) <= Math.Abs(total.Get) % 200 + 1e-6;
+    }
+}

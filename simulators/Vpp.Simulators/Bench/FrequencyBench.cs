@@ -130,7 +130,7 @@ public static class FrequencyBench
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
         {
             BootstrapServers = bootstrap, GroupId = "frequency-bench-" + Guid.NewGuid().ToString("N"), AutoOffsetReset = AutoOffsetReset.Latest,
-            EnableAutoCommit = false,
+            EnableAutoCommit = false, FetchWaitMaxMs = 5,
         }).Build();
         consumer.Subscribe(KafkaTopics.GridSignals);
         try

@@ -30,6 +30,31 @@ public static class FrequencyReserve
                 return new SiteHeadroom(b.DeviceId, c, c * Endurance);
             }).ToList());
 
+    /// <summary>
+    /// Shares a region's commitment over sites and their batteries: a site offers at most what its
+    /// batteries sustain and what its operating envelope allows in both directions over the
+    /// commitment's window (the response goes both ways); sites the homeowner keeps out offer nothing.
+    /// Returns deviceId → committed kW.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Power> Assign(Power total, IReadOnlyList<SiteCapability> sites, Instant from, Instant until)
+    {
+        var offers = sites.Where(s => s.Allows("frequency-response", from)).Select(s =>
+        {
+            var (up, down) = OperatingEnvelopes.Headroom(s.Grid, OperatingEnvelopes.Effective(s.Envelopes, from, until));
+            var batteries = s.Batteries.Sum(b => Sustainable(b).Kw);
+            var cap = new Power(Math.Max(0, Math.Min(batteries, Math.Min(up.Kw, down.Kw))));
+            return (Site: s, Offer: new SiteHeadroom(s.SiteId, cap, cap * Endurance));
+        }).ToList();
+        var perSite = DispatchAllocation.Allocate(total.Abs(), Endurance, offers.Select(o => o.Offer).ToList());
+        var result = new Dictionary<string, Power>(StringComparer.Ordinal);
+        foreach (var share in perSite.Sites)
+        {
+            var site = offers.Single(o => o.Site.SiteId == share.SiteId).Site;
+            foreach (var b in Assign(share.Power, site.Batteries).Sites) result[b.SiteId] = b.Power;
+        }
+        return result;
+    }
+
     /// <summary>What is left of a battery for dispatch once <paramref name="committed"/> is held for frequency response.</summary>
     public static BatteryCapability Hold(BatteryCapability b, Power committed)
     {

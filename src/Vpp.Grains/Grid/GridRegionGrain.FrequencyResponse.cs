@@ -59,10 +59,10 @@ public sealed partial class GridRegionGrain
         if (committedKw > 0 && until <= now) throw new ArgumentOutOfRangeException(nameof(until), "until must be in the future.");
 
         var previous = Commitment;
-        // Sized on the batteries as they are without dispatch (sites report at baseline), among sites that allow VPP use.
-        var batteries = _sites.Values.Where(s => s.Allows("frequency-response", now)).SelectMany(s => s.Batteries).ToList();
-        var result = committedKw > 0 ? FrequencyReserve.Assign(new Power(committedKw), batteries) : new AllocationResult(Power.Zero, [], null);
-        var assigned = result.Sites.ToDictionary(s => s.SiteId, s => Math.Round(s.Power.Kw, 3), StringComparer.Ordinal);
+        // Sized on the batteries as they are without dispatch (sites report at baseline), within envelopes and homeowner choices.
+        var assigned = (committedKw > 0 ? FrequencyReserve.Assign(new Power(committedKw), _sites.Values.ToList(), now, until) : new Dictionary<string, Power>())
+            .Where(a => a.Value.Kw > 0).ToDictionary(a => a.Key, a => Math.Round(a.Value.Kw, 3), StringComparer.Ordinal);
+        var total = assigned.Values.Sum();
         await _stream.ExecuteAsync(_ => [new FrequencyResponseCommitted(this.GetPrimaryKeyString(), mode.ToString(), committedKw, assigned, until, changedBy, now)]);
 
         // Local droop: assign the new parameters and end them where they no longer apply.
@@ -76,7 +76,7 @@ public sealed partial class GridRegionGrain
         if (previous is { Mode: nameof(FrequencyResponseMode.Central) } && _responseKw != 0) await StopCentralResponse(previous);
 
         if (assigned.Count > 0) StartSocTimer();
-        return View(result.ShortfallReason is { } r && result.Accepted.Kw < committedKw ? r : null);
+        return View(total < committedKw - 1e-3 ? $"the region's batteries can sustain {total:0.###} kW for 15 minutes both ways within their envelopes" : null);
     }
 
     public Task<FrequencyResponseView> GetFrequencyResponse() => Task.FromResult(View(null));

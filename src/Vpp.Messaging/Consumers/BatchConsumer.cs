@@ -26,10 +26,17 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
     protected abstract string Topic { get; }
 
 
+    /// <summary>Per-topic consumer settings (e.g. latency over fetch efficiency).</summary>
+    protected virtual void Configure(ConsumerConfig config, KafkaOptions settings)
+    {
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        using var consumer = new ConsumerBuilder<string, byte[]>(kafka.ConsumerConfig(options.GroupId))
+        var config = kafka.ConsumerConfig(options.GroupId);
+        Configure(config, options);
+        using var consumer = new ConsumerBuilder<string, byte[]>(config)
             .SetErrorHandler((_, e) => log.LogWarning("Kafka consumer ({Topic}): {Reason}", Topic, e.Reason))
             .Build();
         consumer.Subscribe(Topic);

@@ -23,6 +23,9 @@ public sealed class GridSignalConsumer(KafkaEndpoint kafka, KafkaOptions options
 {
     protected override string Topic => KafkaTopics.GridSignals;
 
+    // Frequency signals are latency-critical and few: a short fetch wait costs little (see KafkaOptions).
+    protected override void Configure(ConsumerConfig config, KafkaOptions settings) => config.FetchWaitMaxMs = settings.GridSignalsFetchWaitMs;
+
     protected override Task HandleKeyAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages, CancellationToken ct) =>
         HandleEachAsync(messages, HandleAsync, ct);
 

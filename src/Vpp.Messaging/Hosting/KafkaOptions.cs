@@ -20,6 +20,13 @@ public sealed class KafkaOptions
     /// <summary>Identifies this deployment in CloudEvents <c>ce_source</c>.</summary>
     public string Source { get; set; } = "urn:vpp:host";
 
+    /// <summary>
+    /// fetch.wait.max.ms of the grid-signals consumer: how long a fetch may wait on an idle partition.
+    /// Real brokers answer a waiting fetch as soon as data arrives; librdkafka's mock cluster does not,
+    /// so on the embedded cluster this bounds the latency of every frequency signal.
+    /// </summary>
+    public int GridSignalsFetchWaitMs { get; set; } = 10;
+
     /// <summary>Most messages handled per batch before offsets are committed.</summary>
     public int MaxBatch { get; set; } = 500;
 
