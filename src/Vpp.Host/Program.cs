@@ -50,6 +50,8 @@ builder.Services.AddVppTwins(o =>
     o.Grid.SocCheckInterval = NodaTime.Duration.FromSeconds(options.Grid.SocCheckIntervalSeconds);
 });
 builder.Services.AddSingleton<GatewayMetrics>();
+builder.Services.AddSingleton<DeviceGateway>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceGateway>());
 builder.Services.AddSingleton<OperatorApiKey>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestHandler>();

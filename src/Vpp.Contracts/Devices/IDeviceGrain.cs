@@ -67,14 +67,6 @@ public interface IBatteryGrain : IDeviceGrain
     [Alias("AssignDroop")]
     Task<bool> AssignDroop(double committedKw, Instant validUntil);
 
-    /// <summary>
-    /// Central frequency response: run at (power before the response) + <paramref name="responseKw"/>
-    /// until <paramref name="validUntil"/>, within limits and reserve. Sent at once and not recorded per
-    /// device (the region records the activation); 0 returns the battery to what it did before.
-    /// </summary>
-    [OneWay, Alias("CentralResponse")]
-    Task CentralResponse(double responseKw, Instant validUntil);
-
     /// <summary>While the grid is quiet: move the SoC back into the window that sustains the commitment for 15 min both ways.</summary>
     [OneWay, Alias("RestoreSoc")]
     Task RestoreSoc(double committedKw);

@@ -2,7 +2,10 @@ using NodaTime;
 
 namespace Vpp.Contracts.Grid;
 
-/// <summary>One live battery as its site reports it: present power (&gt; 0 discharging), limits, energy above reserve / below full.</summary>
+/// <summary>
+/// One live battery as its site reports it: NowKw is its power without dispatches (its baseline while
+/// it carries one), PresentKw what it last reported (&gt; 0 discharging); limits; energy above reserve / below full.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("vpp.BatteryCapabilityReport")]
 public sealed record BatteryCapabilityReport(
     [property: Id(0)] string DeviceId,
@@ -10,7 +13,8 @@ public sealed record BatteryCapabilityReport(
     [property: Id(2)] double MaxDischargeKw,
     [property: Id(3)] double MaxChargeKw,
     [property: Id(4)] double UpKwh,
-    [property: Id(5)] double DownKwh);
+    [property: Id(5)] double DownKwh,
+    [property: Id(6)] double PresentKw);
 
 /// <summary>What a site can do for grid balancing now, sent to its region on change and every few seconds.</summary>
 [GenerateSerializer, Immutable, Alias("vpp.SiteCapabilityReport")]
@@ -22,7 +26,8 @@ public sealed record SiteCapabilityReport(
     [property: Id(4)] IReadOnlyList<OperatingEnvelope> Envelopes,
     [property: Id(5)] bool Participating,
     [property: Id(6)] Instant? ManualOverrideUntil,
-    [property: Id(7)] IReadOnlyList<string> OptedOutOf);
+    [property: Id(7)] IReadOnlyList<string> OptedOutOf,
+    [property: Id(8)] double BackupReservePct);
 
 /// <summary>How much of a request the region can sustain for its whole window, and why not more.</summary>
 [GenerateSerializer, Immutable, Alias("vpp.DispatchEvaluation")]

@@ -18,8 +18,8 @@ internal static class CapabilityMapping
         r.OptedOutOf.ToHashSet(StringComparer.Ordinal),
         r.At);
 
-    public static BatteryCapabilityReport ToReport(this BatteryCapability b) =>
-        new(b.DeviceId, b.Now.Kw, b.MaxDischarge.Kw, b.MaxCharge.Kw, b.UpEnergy.Kwh, b.DownEnergy.Kwh);
+    public static BatteryCapabilityReport ToReport(this BatteryCapability b, double presentKw) =>
+        new(b.DeviceId, b.Now.Kw, b.MaxDischarge.Kw, b.MaxCharge.Kw, b.UpEnergy.Kwh, b.DownEnergy.Kwh, presentKw);
 
     public static DispatchDirection Direction(double powerKw) => powerKw >= 0 ? DispatchDirection.Up : DispatchDirection.Down;
 }

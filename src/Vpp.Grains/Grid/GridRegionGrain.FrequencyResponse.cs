@@ -36,6 +36,9 @@ public sealed partial class GridRegionGrain
     private double _persistedResponseKw;
     private Instant _responseSentAt;
     private IGrainTimer? _socTimer;
+    private Dictionary<string, double>? _centralBase;
+    private IReadOnlyList<IDeviceGateway> _gateways = [];
+    private Instant _gatewaysAt;
 
     private GridBalancingOptions Grid => options.Value.Grid;
     private FrequencyResponseCommitted? Commitment => _stream.State.Commitment is { } c && c.Until > clock.GetCurrentInstant() ? c : null;
@@ -89,14 +92,18 @@ public sealed partial class GridRegionGrain
             c?.RequestedKw ?? 0, c?.Batteries.Values.Sum() ?? 0, c?.Batteries.Count ?? 0, c?.Until, _responseKw, _latest?.Hz, reason);
     }
 
-    /// <summary>Central mode: droop per committed battery for this frequency, sent when it moved or needs renewing.</summary>
+    /// <summary>
+    /// Central mode: droop per committed battery for this frequency, on top of the power each ran when
+    /// the excursion began, within its limits; sent when it moved or needs renewing, as one message per
+    /// host gateway (no grain hop per device on this path).
+    /// </summary>
     private async Task RespondCentrally(FrequencyReading reading)
     {
         if (Commitment is not { Mode: nameof(FrequencyResponseMode.Central) } c) return;
         var now = clock.GetCurrentInstant();
         var committed = c.Batteries.Values.Sum();
-        var total = 0.0;
         var responses = new List<(string DeviceId, double Kw)>(c.Batteries.Count);
+        var total = 0.0;
         foreach (var (deviceId, kw) in c.Batteries)
         {
             var r = (Droop with { Committed = new Power(kw) }).Response(reading.Hz).Kw;
@@ -107,8 +114,10 @@ public sealed partial class GridRegionGrain
         var renew = total != 0 && now - _responseSentAt >= Grid.CentralResponseValidity / 2;
         if (!moved && !renew) return;
 
-        var validUntil = now + Grid.CentralResponseValidity;
-        foreach (var (deviceId, kw) in responses) GrainFactory.GetGrain<IBatteryGrain>(deviceId).CentralResponse(kw, validUntil).Ignore();
+        if (_responseKw == 0 && total != 0)
+            _centralBase = c.Batteries.Keys.ToDictionary(id => id, id => _batteries.TryGetValue(id, out var b) ? b.PresentKw : 0, StringComparer.Ordinal);
+        await SendFrames(responses, total == 0 ? now + Duration.FromSeconds(1) : now + Grid.CentralResponseValidity, now);
+        if (total == 0) _centralBase = null;
         _responseKw = total;
         _responseSentAt = now;
 
@@ -120,10 +129,42 @@ public sealed partial class GridRegionGrain
         }
     }
 
+    /// <summary>
+    /// Each battery runs at its base + response, clamped to its inverter limits, with the home's reserve
+    /// as minSocPct (the device stops discharging there). A response of 0 sends the base for a second,
+    /// after which the device returns to self-consumption. Sites the homeowner keeps out get nothing.
+    /// </summary>
+    private async Task SendFrames(IReadOnlyList<(string DeviceId, double Kw)> responses, Instant validUntil, Instant now)
+    {
+        var frames = new List<CentralFrame>(responses.Count);
+        foreach (var (deviceId, kw) in responses)
+        {
+            if (!_batteries.TryGetValue(deviceId, out var b) || !_sites.TryGetValue(b.SiteId, out var site) || !site.Allows("frequency-response", now)) continue;
+            var basis = _centralBase?.GetValueOrDefault(deviceId) ?? b.PresentKw;
+            var power = Math.Clamp(basis + kw, -b.MaxChargeKw, b.MaxDischargeKw);
+            if (power > 0 && b.UpKwh <= 0) power = 0; // at the reserve: no discharge
+            frames.Add(new CentralFrame(deviceId, Math.Round(power, 3), b.ReservePct));
+        }
+        var batch = new CentralFrames(this.GetPrimaryKeyString(), validUntil, frames.ToArray());
+        foreach (var gateway in await Gateways()) gateway.SendCentralResponse(batch).Ignore();
+    }
+
+    private async Task<IReadOnlyList<IDeviceGateway>> Gateways()
+    {
+        var now = clock.GetCurrentInstant();
+        if (_gateways.Count == 0 || now - _gatewaysAt > Duration.FromSeconds(30))
+        {
+            _gateways = await GrainFactory.GetGrain<IGatewayDirectoryGrain>(0).List();
+            _gatewaysAt = now;
+        }
+        return _gateways;
+    }
+
     private async Task StopCentralResponse(FrequencyResponseCommitted previous)
     {
         var now = clock.GetCurrentInstant();
-        foreach (var id in previous.Batteries.Keys) GrainFactory.GetGrain<IBatteryGrain>(id).CentralResponse(0, now + Duration.FromSeconds(1)).Ignore();
+        await SendFrames(previous.Batteries.Keys.Select(id => (id, 0.0)).ToList(), now + Duration.FromSeconds(1), now);
+        _centralBase = null;
         _responseKw = 0;
         _persistedResponseKw = 0;
         await _stream.ExecuteAsync(_ => [new FrequencyResponseActivated(this.GetPrimaryKeyString(), _latest?.Hz ?? Droop.NominalHz, 0, now)]);

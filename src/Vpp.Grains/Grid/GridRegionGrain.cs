@@ -22,6 +22,10 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
     private FrequencyReading? _latest;
     private readonly Dictionary<string, SiteCapability> _sites = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
+    /// <summary>Per battery, what central frequency response needs without asking its twin.</summary>
+    private readonly Dictionary<string, BatteryFacts> _batteries = new(StringComparer.Ordinal);
+
+    private sealed record BatteryFacts(string SiteId, double PresentKw, double MaxDischargeKw, double MaxChargeKw, double UpKwh, double ReservePct);
     /// <summary>requestId → site → kW carried (signed as the request).</summary>
     private readonly Dictionary<string, Dictionary<string, double>> _carried = new(StringComparer.Ordinal);
 
@@ -36,7 +40,10 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
 
     public Task ReportCapability(SiteCapabilityReport report)
     {
-        if (!_sites.TryGetValue(report.SiteId, out var known) || known.At <= report.At) _sites[report.SiteId] = report.ToDomain();
+        if (_sites.TryGetValue(report.SiteId, out var known) && known.At > report.At) return Task.CompletedTask;
+        _sites[report.SiteId] = report.ToDomain();
+        foreach (var b in report.Batteries)
+            _batteries[b.DeviceId] = new BatteryFacts(report.SiteId, b.PresentKw, b.MaxDischargeKw, b.MaxChargeKw, b.UpKwh, report.BackupReservePct);
         return Task.CompletedTask;
     }
 

@@ -67,9 +67,9 @@ public sealed partial class SiteGrain
         _capabilityDirty = false;
         var c = Capability(now);
         GrainFactory.GetGrain<IGridRegionGrain>(Site!.Region).ReportCapability(new SiteCapabilityReport(
-            c.SiteId, now, c.Batteries.Select(b => b.ToReport()).ToList(), c.Grid.Kw,
+            c.SiteId, now, c.Batteries.Select(b => b.ToReport(_slots.TryGetValue(b.DeviceId, out var s) ? s.Last?.PowerKw ?? 0 : 0)).ToList(), c.Grid.Kw,
             c.Envelopes.Select(e => new OperatingEnvelope(e.Import.Kw, e.Export.Kw, e.ValidFrom, e.ValidUntil)).ToList(),
-            c.Participating, c.ManualOverrideUntil, c.OptedOutOf.ToList())).Ignore();
+            c.Participating, c.ManualOverrideUntil, c.OptedOutOf.ToList(), _stream.State.Settings.BackupReservePct)).Ignore();
     }
 
     public async Task<SiteDispatchResult> Dispatch(SiteDispatchOrder order)

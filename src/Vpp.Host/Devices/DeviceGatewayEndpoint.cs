@@ -17,7 +17,7 @@ public static class DeviceGatewayEndpoint
     }
 
     private static async Task Handle(HttpContext http, IReadModels readModels, IGrainFactory grains, IClock clock,
-        IOptions<VppHostOptions> options, GatewayMetrics metrics, ILoggerFactory logs)
+        IOptions<VppHostOptions> options, GatewayMetrics metrics, DeviceGateway gateway, ILoggerFactory logs)
     {
         // Authenticate before the upgrade: an unknown device never gets a socket.
         var token = BearerToken(http.Request.Headers.Authorization.ToString());
@@ -39,7 +39,7 @@ public static class DeviceGatewayEndpoint
         }
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        var session = new DeviceSession(socket, device, grains, clock, options.Value, metrics, logs.CreateLogger<DeviceSession>());
+        var session = new DeviceSession(socket, device, grains, clock, options.Value, metrics, gateway, logs.CreateLogger<DeviceSession>());
         await session.RunAsync(http.RequestAborted);
     }
 

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using NodaTime;
 using Vpp.Contracts.Devices;
+using Vpp.Contracts.Grid;
 using Vpp.Protocol;
 using Vpp.Host.Hosting;
 using Vpp.Contracts.Registrations;
@@ -19,8 +20,12 @@ internal sealed class DeviceSession(
     IClock clock,
     VppHostOptions settings,
     GatewayMetrics metrics,
+    DeviceGateway gateway,
     ILogger log) : IDeviceConnection
 {
+    /// <summary>Command ids of central frequency response frames; their acks stay in the gateway (nothing to record).</summary>
+    public const string CentralCommandPrefix = "frc_";
+
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
     private readonly DeviceProfile _profile = device.Profile;
@@ -44,6 +49,7 @@ internal sealed class DeviceSession(
             await SendAsync(new WelcomeMessage(clock.GetCurrentInstant(), settings.TelemetryIntervalMs, connected.LastSeq));
             foreach (var pending in connected.PendingSetpoints) await SendSetpoint(pending);
             if (connected.PendingDroop is { } droop) await SendFrequencyResponse(droop);
+            gateway.Attach(device.DeviceId, this);
             await ReceiveLoop(twin, linked.Token);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
@@ -55,6 +61,7 @@ internal sealed class DeviceSession(
         }
         finally
         {
+            gateway.Detach(device.DeviceId, this);
             metrics.Closed();
             try { await Task.WhenAll(_inFlight); }
             catch (Exception e) { log.LogWarning(e, "Readings of device {DeviceId} could not be delivered to its twin", device.DeviceId); }
@@ -125,6 +132,8 @@ internal sealed class DeviceSession(
                 case HelloMessage h:
                     log.LogDebug("Device {DeviceId} says hello, firmware {Firmware}", h.DeviceId, h.Firmware);
                     break;
+                case AckMessage a when a.CommandId.StartsWith(CentralCommandPrefix, StringComparison.Ordinal):
+                    break;
                 case AckMessage a:
                     var outcome = await twin.Acknowledge(a.CommandId, a.Status, a.Reason);
                     if (outcome == AckOutcome.UnknownCommand
@@ -155,6 +164,19 @@ internal sealed class DeviceSession(
 
     public async Task SendFrequencyResponse(DroopAssignment a) =>
         await SendAsync(new FrequencyResponseMessage(a.CommandId, a.CommittedKw, a.NominalHz, a.DeadbandHz, a.FullActivationHz, a.ValidUntil, a.MinSocPct));
+
+    public async Task SendCentralResponse(CentralFrame frame, Instant validUntil)
+    {
+        try
+        {
+            await SendAsync(new SetpointMessage(CentralCommandPrefix + Guid.CreateVersion7().ToString("N"), frame.PowerKw, validUntil,
+                "frequency response", frame.MinSocPct));
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+        {
+            // The connection is going away; the device falls back to self-consumption on its own.
+        }
+    }
 
     public Task Close(int closeCode, string reason)
     {

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Vpp.Contracts.Grid;
+
+namespace Vpp.Host.Devices;
+
+/// <summary>
+/// This host's gateway as grains see it: the device sessions connected here, by device id, and the
+/// fast path for central frequency response (one message per host, frames written straight to the
+/// sockets without a grain hop per device). Announced to the gateway directory every 30 s.
+/// </summary>
+internal sealed class DeviceGateway(IGrainFactory grains, ILogger<DeviceGateway> log) : BackgroundService, IDeviceGateway
+{
+    private readonly ConcurrentDictionary<string, DeviceSession> _sessions = new(StringComparer.Ordinal);
+    private IDeviceGateway? _self;
+
+    public void Attach(string deviceId, DeviceSession session) => _sessions[deviceId] = session;
+
+    public void Detach(string deviceId, DeviceSession session) => _sessions.TryRemove(new KeyValuePair<string, DeviceSession>(deviceId, session));
+
+    /// <summary>
+    /// Writes the frames of the devices connected here. On loopback a socket send mostly completes
+    /// synchronously (one syscall per frame), so the work is split over the cores rather than queued
+    /// on the calling thread.
+    /// </summary>
+    public Task SendCentralResponse(CentralFrames batch)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var frames = batch.Frames;
+        var chunks = Math.Max(1, Math.Min(Environment.ProcessorCount, frames.Length / 256));
+        var size = (frames.Length + chunks - 1) / Math.Max(1, chunks);
+        var work = Enumerable.Range(0, chunks).Select(c => Task.Run(async () =>
+        {
+            var sends = new List<Task>();
+            for (var i = c * size; i < Math.Min(frames.Length, (c + 1) * size); i++)
+                if (_sessions.TryGetValue(frames[i].DeviceId, out var session)) sends.Add(session.SendCentralResponse(frames[i], batch.ValidUntil));
+            await Task.WhenAll(sends);
+        })).ToList();
+        if (log.IsEnabled(LogLevel.Debug))
+            _ = Task.WhenAll(work).ContinueWith(_ => log.LogDebug("Central response {Region}: {Frames} frames written in {Ms:0.0} ms",
+                batch.Region, frames.Length, sw.Elapsed.TotalMilliseconds), TaskScheduler.Default);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _self = grains.CreateObjectReference<IDeviceGateway>(this);
+        var directory = grains.GetGrain<IGatewayDirectoryGrain>(0);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+        do
+        {
+            try
+            {
+                await directory.Announce(_self);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Could not announce the device gateway; retrying in 30 s");
+            }
+        } while (await Tick(timer, stoppingToken));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_self is not null)
+        {
+            try { await grains.GetGrain<IGatewayDirectoryGrain>(0).Withdraw(_self).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken); }
+            catch (Exception e) when (e is TimeoutException or OrleansException or OperationCanceledException) { }
+        }
+        await base.StopAsync(cancellationToken);
+    }
+
+    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken ct)
+    {
+        try { return await timer.WaitForNextTickAsync(ct); }
+        catch (OperationCanceledException) { return false; }
+    }
+}
