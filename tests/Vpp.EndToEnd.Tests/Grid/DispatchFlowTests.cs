@@ -6,6 +6,8 @@ using NodaTime;
 using NodaTime.Text;
 using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
+using Vpp.Persistence.Events;
+using Vpp.Persistence.EventStore;
 using Vpp.Protocol.GridSignals;
 using sim::Vpp.Simulators.Fleet;
 using Vpp.EndToEnd.Tests.Kafka;
@@ -127,6 +129,40 @@ public sealed class DispatchFlowTests : IAsyncLifetime
             view["status"]!.GetValue<string>().Should().Be("completed");
             view["reason"]!.GetValue<string>().Should().Be("utility ended the event");
             (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        }
+        finally
+        {
+            foreach (var h in homes) await h.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("rejected", "rejected by the device: busy")]
+    [InlineData(null, "not acknowledged within 3 s")]
+    public async Task A_site_whose_device_rejects_or_never_acknowledges_its_setpoint_has_its_share_moved(string? answer, string reason)
+    {
+        using var api = _host.Api();
+        var region = "dre-" + (answer ?? "silent");
+        var homes = new List<TestHome>();
+        try
+        {
+            for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"{region}-{i}", region));
+            homes[0].AnswerSetpointsWith = answer;
+            await Eventually.Until(() => Flexibility(api, region), f => f["sites"]!.GetValue<int>() == 3, timeoutMs: 30_000);
+
+            var id = region + "-" + Guid.NewGuid().ToString("N")[..6];
+            (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region, startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
+                .StatusCode.Should().Be(HttpStatusCode.Created);
+            var view = await Eventually.Until(() => Dispatch(api, id), v => v["lostSites"]!.AsArray().Count == 1, timeoutMs: 15_000);
+            view["lostSites"]![0]!.GetValue<string>().Should().Be($"{region}-0");
+            view["allocations"]!.AsObject().Select(a => a.Value!.GetValue<double>()).Sum().Should().BeApproximately(6, 1e-6);
+            await Eventually.Until(() => Task.FromResult(homes.Skip(1).All(h => Math.Abs(h.BatteryKw - 4) < 1e-6)), ok => ok, timeoutMs: 10_000);
+            var timeline = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{region}-0/timeline"))!["items"]!.AsArray()
+                .Select(i => i!["summary"]!.GetValue<string>()).ToList();
+            if (answer == "rejected") timeline.Should().Contain(s => s.Contains("rejected"), "the device's refusal is recorded");
+            var events = (await _host.Service<IEventStore>().ReadAsync(StreamKeys.Dispatch(id), 0)).Events;
+            events.OfType<DispatchReallocated>().Should().ContainSingle().Which.Reason.Should().Be($"battery {region}-0-bat: {reason}");
+            (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.OK);
         }
         finally
         {

@@ -26,6 +26,8 @@ public sealed class TestHome : IAsyncDisposable
     public double SocPct { get; set; } = 80;
     public int SetpointsReceived { get; private set; }
     public string? LastSetpointReason { get; private set; }
+    /// <summary>How the battery answers setpoints: "accepted" (and runs them), "rejected", or null (never answers).</summary>
+    public string? AnswerSetpointsWith { get; set; } = "accepted";
     public JsonObject? FrequencyResponse { get; private set; }
     public double BatteryKw => _setpoint is { } s && s.Until > Now ? s.Kw : LoadKw;
 
@@ -90,8 +92,10 @@ public sealed class TestHome : IAsyncDisposable
                 if (type != "setpoint") continue;
                 SetpointsReceived++;
                 LastSetpointReason = message["reason"]!.GetValue<string>();
-                _setpoint = (message["powerKw"]!.GetValue<double>(), InstantPattern.ExtendedIso.Parse(message["validUntil"]!.GetValue<string>()).Value);
-                await Send(_battery, new { type = "ack", commandId = message["commandId"]!.GetValue<string>(), status = "accepted" });
+                if (AnswerSetpointsWith is not { } answer) continue;
+                if (answer == "accepted")
+                    _setpoint = (message["powerKw"]!.GetValue<double>(), InstantPattern.ExtendedIso.Parse(message["validUntil"]!.GetValue<string>()).Value);
+                await Send(_battery, new { type = "ack", commandId = message["commandId"]!.GetValue<string>(), status = answer, reason = answer == "rejected" ? "busy" : null });
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException) { }
