@@ -55,10 +55,6 @@ public interface IDispatchGrain : IGrainWithStringKey
     /// <summary>Cancels before the start, or ends early while running. False when there is nothing to cancel.</summary>
     [Alias("Cancel")]
     Task<bool> Cancel(string reason);
-
-    /// <summary>Brings the request's timers back after a restart (idempotent).</summary>
-    [Alias("Resume")]
-    Task Resume();
 }
 
 /// <summary>A site's part in a dispatch: move <see cref="DeltaKw"/> (magnitude) up or down until EndsAt.</summary>

@@ -52,12 +52,6 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
 
     public Task<DispatchView?> GetView() => Task.FromResult(State.View());
 
-    public Task Resume()
-    {
-        Schedule();
-        return Task.CompletedTask;
-    }
-
     private async Task DecideAsync()
     {
         var request = State.Request!;
