@@ -45,11 +45,25 @@ public class VppHost : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
+    /// <summary>
+    /// A port that is free now, below Linux's ephemeral range (32768+): ports the OS hands out (port 0)
+    /// are also what outgoing connections use, so one could be taken again before the host binds it.
+    /// </summary>
     internal static int FreePort()
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = attempt < 50 ? Random.Shared.Next(20_000, 32_000) : 0;
+            try
+            {
+                using var l = new TcpListener(IPAddress.Loopback, port);
+                l.Start();
+                return ((IPEndPoint)l.LocalEndpoint).Port;
+            }
+            catch (SocketException) when (attempt < 50)
+            {
+            }
+        }
     }
 
     public HttpClient Api()

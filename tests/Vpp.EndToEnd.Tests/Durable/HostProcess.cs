@@ -23,7 +23,22 @@ public sealed class HostProcess : IAsyncDisposable
     public Uri DeviceEndpoint => new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/devices/v1/ws" }.Uri;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>Starts the host; a port taken between choosing and binding it gets a second try with new ports.</summary>
     public static async Task<HostProcess> StartAsync(string connectionString, params (string Key, string Value)[] settings)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(connectionString, settings);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("Address already in use"))
+            {
+            }
+        }
+    }
+
+    private static async Task<HostProcess> StartOnceAsync(string connectionString, (string Key, string Value)[] settings)
     {
         var dir = AppContext.BaseDirectory;
         var port = VppHost.FreePort();
