@@ -82,8 +82,12 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
         return batch;
     }
 
+    /// <summary>Runs once per batch before its keys are handled (e.g. to look up everything the batch needs in one go).</summary>
+    protected virtual Task BeforeBatchAsync(IReadOnlyList<ConsumeResult<string, byte[]>> batch, CancellationToken ct) => Task.CompletedTask;
+
     private async Task HandleBatchAsync(List<ConsumeResult<string, byte[]>> batch, CancellationToken ct)
     {
+        await RetryAsync(batch[0], () => BeforeBatchAsync(batch, ct), ct);
         await Task.WhenAll(batch.GroupBy(m => (m.Topic, m.Message.Key))
             .Select(byKey => RetryAsync(byKey.First(), () => HandleKeyAsync(byKey.ToList(), ct), ct)));
     }

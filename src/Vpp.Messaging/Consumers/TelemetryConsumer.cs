@@ -24,7 +24,8 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
 {
     public const string CeType = MessageTypes.Telemetry;
     private static readonly Duration ProfileTtl = Duration.FromMinutes(1);
-    private readonly ConcurrentDictionary<string, (DeviceProfile Profile, Instant Until)> _profiles = new(StringComparer.Ordinal);
+    // Per device: its profile for validation and its twin's reference (resolving a grain reference is not free).
+    private readonly ConcurrentDictionary<string, (DeviceProfile Profile, IDeviceGrain Twin, Instant Until)> _devices = new(StringComparer.Ordinal);
 
     protected override string Topic => KafkaTopics.Telemetry;
 
@@ -42,25 +43,25 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
     protected override async Task HandleKeyAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages, CancellationToken ct)
     {
         var readings = new List<TelemetryReading>(messages.Count);
-        DeviceProfile? device = null;
+        IDeviceGrain? twin = null;
         await HandleEachAsync(messages, async (message, ce) =>
         {
-            var (verdict, reading, profile) = await ValidateAsync(message, ce, ct);
+            var (verdict, reading, device) = await ValidateAsync(message, ce, ct);
             if (verdict.DeadLetterCode is null)
             {
                 readings.Add(reading!);
-                device = profile;
+                twin = device;
             }
             return verdict;
         }, ct);
-        if (device is not null) await DeviceGrains.Get(grains, device.Kind, device.DeviceId).ReportMany(readings);
+        if (twin is not null) await twin.ReportMany(readings);
     }
 
     /// <summary>The reading and its device, or the dead-letter verdict.</summary>
-    private async Task<(Handled Verdict, TelemetryReading? Reading, DeviceProfile? Profile)> ValidateAsync(
+    private async Task<(Handled Verdict, TelemetryReading? Reading, IDeviceGrain? Twin)> ValidateAsync(
         ConsumeResult<string, byte[]> message, CloudEvent ce, CancellationToken ct)
     {
-        static (Handled, TelemetryReading?, DeviceProfile?) Refuse(string code, string reason) => (Handled.Refuse(code, reason), null, null);
+        static (Handled, TelemetryReading?, IDeviceGrain?) Refuse(string code, string reason) => (Handled.Refuse(code, reason), null, null);
         if (ce.Type != CeType) return Refuse(ProtocolErrors.UnknownType, $"ce_type must be {CeType}.");
         var value = message.Message.Value ?? [];
         if (value.Length > DeviceMessageParser.MaxFrameBytes)
@@ -68,24 +69,37 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
         var deviceId = ReadDeviceId(value);
         if (deviceId is null) return Refuse(ProtocolErrors.InvalidField, "Field 'deviceId' (string) is required.");
         if (message.Message.Key != deviceId) return Refuse(ProtocolErrors.DeviceIdMismatch, "The message key must be the deviceId.");
-        var profile = await ProfileAsync(deviceId, ct);
-        if (profile is null) return Refuse("unknown_device", $"No device '{deviceId}' is registered.");
+        if (await DeviceAsync(deviceId, ct) is not var (profile, twin)) return Refuse("unknown_device", $"No device '{deviceId}' is registered.");
 
         var parsed = DeviceMessageParser.Parse(value, profile, clock.GetCurrentInstant());
         if (parsed.Error is { } error) return Refuse(error.Code, error.Message);
         if (parsed.Message is not TelemetryMessage t) return Refuse(ProtocolErrors.UnknownType, "Only type 'telemetry' is accepted on this topic.");
-        return (Handled.Ok, new TelemetryReading(t.Seq, t.Ts, t.PowerKw, t.SocPct, t.AvailableKw, t.GridKw, t.LoadKw), profile);
+        return (Handled.Ok, new TelemetryReading(t.Seq, t.Ts, t.PowerKw, t.SocPct, t.AvailableKw, t.GridKw, t.LoadKw), twin);
     }
 
-    private async Task<DeviceProfile?> ProfileAsync(string deviceId, CancellationToken ct)
+    /// <summary>Looks up, in one query, every device of the batch not cached (or cached too long ago).</summary>
+    protected override async Task BeforeBatchAsync(IReadOnlyList<ConsumeResult<string, byte[]>> batch, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
-        if (_profiles.TryGetValue(deviceId, out var cached) && cached.Until > now) return cached.Profile;
+        var missing = batch.Select(m => m.Message.Key).Where(k => !string.IsNullOrEmpty(k) && !(_devices.TryGetValue(k, out var c) && c.Until > now))
+            .Distinct(StringComparer.Ordinal).ToList();
+        foreach (var entry in await readModels.GetDevicesAsync(missing, ct)) Remember(entry, now);
+    }
+
+    private async Task<(DeviceProfile Profile, IDeviceGrain Twin)?> DeviceAsync(string deviceId, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        if (_devices.TryGetValue(deviceId, out var cached) && cached.Until > now) return (cached.Profile, cached.Twin);
         var entry = await readModels.GetDeviceAsync(deviceId, ct);
         if (entry is null) return null;
+        var (profile, twin, _) = Remember(entry, now);
+        return (profile, twin);
+    }
+
+    private (DeviceProfile, IDeviceGrain, Instant) Remember(DeviceDirectoryEntry entry, Instant now)
+    {
         var profile = entry.ToRegistration().Profile;
-        _profiles[deviceId] = (profile, now + ProfileTtl);
-        return profile;
+        return _devices[profile.DeviceId] = (profile, DeviceGrains.Get(grains, profile.Kind, profile.DeviceId), now + ProfileTtl);
     }
 
     /// <summary>The top-level "deviceId" string, or null.</summary>

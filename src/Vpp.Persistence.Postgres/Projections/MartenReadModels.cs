@@ -18,6 +18,13 @@ public sealed class MartenReadModels(IDocumentStore store) : IReadModels
         return await session.LoadAsync<DeviceDirectoryEntry>(deviceId, ct);
     }
 
+    public async Task<IReadOnlyList<DeviceDirectoryEntry>> GetDevicesAsync(IReadOnlyCollection<string> deviceIds, CancellationToken ct = default)
+    {
+        if (deviceIds.Count == 0) return [];
+        await using var session = store.QuerySession();
+        return await session.LoadManyAsync<DeviceDirectoryEntry>(ct, deviceIds);
+    }
+
     public async Task<long> CountSitesAsync(CancellationToken ct = default)
     {
         await using var session = store.QuerySession();

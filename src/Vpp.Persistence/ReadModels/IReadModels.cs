@@ -9,6 +9,8 @@ public interface IReadModels
 {
     Task<DeviceDirectoryEntry?> FindDeviceByTokenHashAsync(string tokenHash, CancellationToken ct = default);
     Task<DeviceDirectoryEntry?> GetDeviceAsync(string deviceId, CancellationToken ct = default);
+    /// <summary>The devices among <paramref name="deviceIds"/> that exist, in one query.</summary>
+    Task<IReadOnlyList<DeviceDirectoryEntry>> GetDevicesAsync(IReadOnlyCollection<string> deviceIds, CancellationToken ct = default);
     Task<long> CountSitesAsync(CancellationToken ct = default);
     /// <summary>Sites ordered by id.</summary>
     Task<ResultPage<SiteDirectoryEntry>> ListSitesAsync(int skip, int take, CancellationToken ct = default);

@@ -42,6 +42,12 @@ public sealed class InMemoryReadModels : IReadModels
         lock (_lock) return Task.FromResult(_devices.GetValueOrDefault(deviceId));
     }
 
+    public Task<IReadOnlyList<DeviceDirectoryEntry>> GetDevicesAsync(IReadOnlyCollection<string> deviceIds, CancellationToken ct = default)
+    {
+        lock (_lock)
+            return Task.FromResult<IReadOnlyList<DeviceDirectoryEntry>>(deviceIds.Select(id => _devices.GetValueOrDefault(id)).OfType<DeviceDirectoryEntry>().ToList());
+    }
+
     public Task<long> CountSitesAsync(CancellationToken ct = default)
     {
         lock (_lock) return Task.FromResult((long)_sites.Count);
