@@ -19,8 +19,9 @@ const string usage = """
       grid    [--bootstrap localhost:19092] [--region DE-N] [--csv trace.csv] [--seconds 0] [--interval-ms 1000]
               [--dispatch-every-s 0] [--dispatch-kw 100] [--dispatch-minutes 15] [--seed 1] [--count 0]
               Produces a frequency trace (CSV of "hz" or "ts,hz", or synthetic) and dispatch requests to vpp.grid-signals.v1.
-      frequency-bench --url URL --api-key KEY [--bootstrap localhost:19092] [--batteries 1000] [--events 30] [--region bench-fr]
-              Times central frequency response: frequency signal on Kafka → last setpoint frame at the devices (p50/p99).
+      frequency-bench --url URL --api-key KEY [--bootstrap localhost:19092] [--batteries 1000] [--events 30] [--region bench-fr] [--dispatches 0]
+              Times central frequency response: frequency signal on Kafka → last setpoint frame at the devices (p50/p99);
+              with --dispatches, also utility dispatch: startsAt → last setpoint frame.
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -78,7 +79,7 @@ try
         {
             var options = new FrequencyBench.Options(new Uri(a.String("url", "http://localhost:5080")),
                 a.String("api-key", Environment.GetEnvironmentVariable("VPP_API_KEY") ?? ""), a.String("bootstrap", "localhost:19092"),
-                a.Int("batteries", 1000), a.Int("events", 30), a.String("region", "bench-fr"));
+                a.Int("batteries", 1000), a.Int("events", 30), a.String("region", "bench-fr"), a.Int("dispatches", 0));
             a.EnsureAllUsed();
             await FrequencyBench.RunAsync(options, Console.Out, cts.Token);
             return 0;

@@ -20,7 +20,7 @@ namespace Vpp.Simulators.Bench;
 /// </summary>
 public static class FrequencyBench
 {
-    public sealed record Options(Uri Url, string ApiKey, string Bootstrap, int Batteries, int Events, string Region);
+    public sealed record Options(Uri Url, string ApiKey, string Bootstrap, int Batteries, int Events, string Region, int Dispatches = 0);
 
     public static async Task RunAsync(Options o, TextWriter output, CancellationToken ct)
     {
@@ -29,6 +29,7 @@ public static class FrequencyBench
         var ws = new UriBuilder(o.Url) { Scheme = "ws", Path = "/devices/v1/ws" }.Uri;
         var received = new ConcurrentDictionary<int, ConcurrentBag<long>>(); // event → arrival timestamps (Stopwatch ticks)
         var currentEvent = -1;
+        var dispatchFrames = new ConcurrentDictionary<string, ConcurrentBag<Instant>>(); // reason "dispatch {id}" → arrival instants
 
         await output.WriteLineAsync($"registering {o.Batteries} battery homes in region {o.Region} …");
         var tokens = new string[o.Batteries];
@@ -49,6 +50,8 @@ public static class FrequencyBench
         {
             if (m is SetpointMessage { Reason: "frequency response" } && Volatile.Read(ref currentEvent) is var e and >= 0)
                 received.GetOrAdd(e, _ => []).Add(Stopwatch.GetTimestamp());
+            if (m is SetpointMessage dsp && dsp.Reason.StartsWith("dispatch ", StringComparison.Ordinal))
+                dispatchFrames.GetOrAdd(dsp.Reason, _ => []).Add(SystemClock.Instance.GetCurrentInstant());
             if (m is SetpointMessage sp) await c.SendAsync(new AckMessage(sp.CommandId, AckStatus.Accepted, null), stop.Token);
         }, gate)).ToList();
         var loops = devices.Select(d => d.RunAsync(stop.Token)).Concat(devices.Select(d => Report(d, stop.Token))).ToList();
@@ -108,6 +111,38 @@ public static class FrequencyBench
         await output.WriteLineAsync($"signal → each setpoint frame (all devices)     p50 {P(all, 50):0.0} ms  p99 {P(all, 99):0.0} ms");
         await output.WriteLineAsync($"last frame minus Kafka hop (VPP's own share)   p50 {P(last, 50) - P(kafkaHop, 50):0.0} ms");
         await api.PutAsync($"/api/regions/{o.Region}/frequency-response", new { committedKw = 0.0, mode = "central" }, ct);
+
+        // Utility dispatch: from the request's startsAt (when the VPP starts it) to the last battery's setpoint frame.
+        var starts = new List<double>();
+        var frames = new List<double>();
+        for (var d = 0; d < o.Dispatches; d++)
+        {
+            await Task.Delay(6000, ct); // reports after the last event reach the region
+            var id = $"{o.Region}-dispatch-{Guid.NewGuid():N}";
+            var startsAt = SystemClock.Instance.GetCurrentInstant() + Duration.FromSeconds(3);
+            await api.PostAsync("/api/dispatches", new
+            {
+                requestId = id, region = o.Region, startsAt = InstantPattern.ExtendedIso.Format(startsAt),
+                endsAt = InstantPattern.ExtendedIso.Format(startsAt + Duration.FromMinutes(5)), powerKw = o.Batteries * 0.5,
+            }, ct);
+            var wait = Stopwatch.StartNew();
+            var reason = "dispatch " + id;
+            while ((dispatchFrames.TryGetValue(reason, out var bag) ? bag.Count : 0) < o.Batteries && wait.Elapsed < TimeSpan.FromSeconds(120))
+                await Task.Delay(20, ct);
+            var arrivals = dispatchFrames.TryGetValue(reason, out var got) ? got.ToList() : [];
+            await output.WriteLineAsync($"dispatch {d}: {arrivals.Count}/{o.Batteries} setpoint frames");
+            if (arrivals.Count > 0)
+            {
+                starts.Add((arrivals.Max() - startsAt).TotalMilliseconds);
+                frames.AddRange(arrivals.Select(a => (a - startsAt).TotalMilliseconds));
+            }
+            await api.PostAsync($"/api/dispatches/{id}/cancel", new { reason = "benchmark" }, ct);
+        }
+        if (starts.Count > 0)
+        {
+            await output.WriteLineAsync($"dispatch startsAt → last setpoint frame         p50 {P(starts, 50):0} ms  p99 {P(starts, 99):0} ms  (n={starts.Count})");
+            await output.WriteLineAsync($"dispatch startsAt → each setpoint frame         p50 {P(frames, 50):0} ms  p99 {P(frames, 99):0} ms");
+        }
         await stop.CancelAsync();
         await Task.WhenAll(loops.Append(bareLoop).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
     }

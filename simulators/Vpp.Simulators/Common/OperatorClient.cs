@@ -38,6 +38,14 @@ public sealed class OperatorClient(HttpClient http, string apiKey)
         return (await res.Content.ReadFromJsonAsync<JsonObject>(ct))!;
     }
 
+    public async Task<JsonObject> PostAsync(string path, object body, CancellationToken ct)
+    {
+        using var req = Request(HttpMethod.Post, path, body);
+        using var res = await http.SendAsync(req, ct);
+        await Ensure(res, ct);
+        return (await res.Content.ReadFromJsonAsync<JsonObject>(ct))!;
+    }
+
     public async Task<JsonObject> PutAsync(string path, object body, CancellationToken ct)
     {
         using var req = Request(HttpMethod.Put, path, body);
