@@ -25,21 +25,32 @@ public sealed record AllocationResult(Power Accepted, IReadOnlyList<SiteAllocati
 /// </summary>
 public static class DispatchAllocation
 {
+    /// <summary>What one site can hold for the whole window: min(power, energy ÷ window), ≥ 0.</summary>
+    public static double Sustainable(SiteHeadroom site, Duration window)
+    {
+        var cap = Math.Max(0, Math.Min(site.Power.Kw, site.Energy.Kwh / window.TotalHours));
+        return double.IsFinite(cap) ? cap : 0;
+    }
+
+    /// <summary>Why less than <paramref name="requested"/> can be accepted from sites sustaining <paramref name="total"/>; null when all of it can.</summary>
+    public static string? ShortfallReason(Power requested, int siteCount, Power total) =>
+        siteCount == 0 ? "no participating sites"
+        : total.Kw <= 0 ? "no site can sustain any power for the whole window"
+        : total.Kw < requested.Kw ? $"the fleet can sustain {total.Kw:0.###} kW for the whole window"
+        : null;
+
     public static AllocationResult Allocate(Power requested, Duration window, IReadOnlyList<SiteHeadroom> sites)
     {
         if (!double.IsFinite(requested.Kw) || requested.Kw < 0) throw new ArgumentOutOfRangeException(nameof(requested), "Requested power must be a finite magnitude ≥ 0.");
         if (window <= Duration.Zero) throw new ArgumentOutOfRangeException(nameof(window), "The window must be longer than zero.");
 
         var sustainable = sites
-            .Select(s => (s.SiteId, Cap: Math.Max(0, Math.Min(s.Power.Kw, s.Energy.Kwh / window.TotalHours)), Weight: Math.Max(0, s.Energy.Kwh)))
-            .Where(s => s.Cap > 0 && double.IsFinite(s.Cap))
+            .Select(s => (s.SiteId, Cap: Sustainable(s, window), Weight: Math.Max(0, s.Energy.Kwh)))
+            .Where(s => s.Cap > 0)
             .ToList();
         var total = sustainable.Sum(s => s.Cap);
         var accepted = Math.Min(requested.Kw, total);
-        var reason = sites.Count == 0 ? "no participating sites"
-            : total <= 0 ? "no site can sustain any power for the whole window"
-            : accepted < requested.Kw ? $"the fleet can sustain {total:0.###} kW for the whole window"
-            : null;
+        var reason = ShortfallReason(requested, sites.Count, new Power(total));
 
         var shares = sustainable.ToDictionary(s => s.SiteId, _ => 0.0, StringComparer.Ordinal);
         var open = sustainable.ToList();

@@ -9,6 +9,9 @@ namespace Vpp.Domain.Grid;
 /// </summary>
 public sealed record DroopSettings(Power Committed, double NominalHz = 50, double DeadbandHz = 0.010, double FullActivationHz = 0.200)
 {
+    /// <summary>The product's droop shape (defaults above) with nothing committed yet.</summary>
+    public static readonly DroopSettings Standard = new(Power.Zero);
+
     public Power Response(double hz)
     {
         if (!double.IsFinite(hz)) throw new ArgumentOutOfRangeException(nameof(hz), "Frequency must be a finite number.");

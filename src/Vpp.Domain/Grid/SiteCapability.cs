@@ -43,7 +43,13 @@ public sealed record SiteCapability(
     IReadOnlySet<string> OptedOutOf,
     Instant At)
 {
-    /// <summary>Whether the homeowner lets the VPP use this site for the given event over [from, until).</summary>
-    public bool Allows(string eventId, Instant from) =>
-        Participating && !OptedOutOf.Contains(eventId) && !(ManualOverrideUntil is { } until && until > from);
+    /// <summary>Whether the homeowner lets the VPP use this site for the given event from <paramref name="from"/>.</summary>
+    public bool Allows(string eventId, Instant from) => Refusal(eventId, from) is null;
+
+    /// <summary>Why the homeowner's choices keep the VPP out of this event, or null when they allow it.</summary>
+    public string? Refusal(string eventId, Instant from) =>
+        !Participating ? "the homeowner does not take part in VPP events"
+        : OptedOutOf.Contains(eventId) ? "the homeowner opted out of this event"
+        : ManualOverrideUntil is { } until && until > from ? $"the homeowner has manual control until {until}"
+        : null;
 }

@@ -17,7 +17,7 @@ public sealed partial class BatteryGrain
 {
     private const string RestoreReason = "restore SoC window for frequency response";
     private static readonly Duration RestoreFor = Duration.FromSeconds(60);
-    private static readonly DroopSettings Droop = new(Power.Zero);
+    private const string DroopCommandPrefix = "fr_";
 
     public async Task<bool> AssignDroop(double committedKw, Instant validUntil)
     {
@@ -26,7 +26,7 @@ public sealed partial class BatteryGrain
         if (committedKw > 0 && (!_settings.Participating || _settings.OverrideActiveAt(now))) return false;
         committedKw = Math.Min(committedKw, Math.Min(Spec.MaxCharge.Kw, Spec.MaxDischarge.Kw));
         var reg = Registration;
-        var commandId = "fr_" + Guid.CreateVersion7().ToString("N");
+        var commandId = DroopCommandPrefix + Guid.CreateVersion7().ToString("N");
         await Stream.ExecuteAsync(_ => [new DroopAssigned(reg.DeviceId, reg.SiteId, commandId, committedKw, validUntil, now)]);
         if (Connection is { } connection)
         {
@@ -43,13 +43,13 @@ public sealed partial class BatteryGrain
     }
 
     private DroopAssignment Assignment(string commandId, double committedKw, Instant validUntil) =>
-        new(commandId, committedKw, Droop.NominalHz, Droop.DeadbandHz, Droop.FullActivationHz, validUntil, Reserve.Value);
+        new(commandId, committedKw, DroopSettings.Standard.NominalHz, DroopSettings.Standard.DeadbandHz, DroopSettings.Standard.FullActivationHz, validUntil, Reserve.Value);
 
     protected override DroopAssignment? TakePendingDroop() =>
         Stream.State.Droop is { } d && d.ValidUntil > Clock.GetCurrentInstant() ? Assignment(d.CommandId, d.CommittedKw, d.ValidUntil) : null;
 
     /// <summary>Acks of droop assignments are fine but not recorded (nothing to decide).</summary>
-    private static bool IsUnrecordedCommand(string commandId) => commandId.StartsWith("fr_", StringComparison.Ordinal);
+    private static bool IsUnrecordedCommand(string commandId) => commandId.StartsWith(DroopCommandPrefix, StringComparison.Ordinal);
 
     public async Task RestoreSoc(double committedKw)
     {

@@ -77,7 +77,12 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
         if (State.Status == DispatchStatus.Accepted) due = request.StartsAt;
         else if (State.Status == DispatchStatus.Started) due = Instant.Min(State.NextIntervalFrom!.Value + Grid.DeliveryInterval, request.EndsAt);
         else return;
-        var delay = due - clock.GetCurrentInstant();
+        SetTimer(due - clock.GetCurrentInstant());
+    }
+
+    private void SetTimer(Duration delay)
+    {
+        _timer?.Dispose();
         _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions
         {
             DueTime = (delay < Duration.Zero ? Duration.Zero : delay).ToTimeSpan(),
@@ -102,8 +107,7 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
         {
             // The next tick tries again; a dispatch must not stop because one step failed.
             log.LogError(e, "Dispatch {RequestId}: step failed; retrying", this.GetPrimaryKeyString());
-            _timer?.Dispose();
-            _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(1), Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
+            SetTimer(Duration.FromSeconds(1));
             return;
         }
         Schedule();

@@ -29,7 +29,6 @@ public sealed class RegionAggregate : IAggregate
 /// </summary>
 public sealed partial class GridRegionGrain
 {
-    private static readonly DroopSettings Droop = new(Power.Zero);
 
     private EventSourcedStream<RegionAggregate> _stream = null!;
     private double _responseKw;
@@ -106,7 +105,7 @@ public sealed partial class GridRegionGrain
         var total = 0.0;
         foreach (var (deviceId, kw) in c.Batteries)
         {
-            var r = (Droop with { Committed = new Power(kw) }).Response(reading.Hz).Kw;
+            var r = (DroopSettings.Standard with { Committed = new Power(kw) }).Response(reading.Hz).Kw;
             responses.Add((deviceId, r));
             total += r;
         }
@@ -167,7 +166,7 @@ public sealed partial class GridRegionGrain
         _centralBase = null;
         _responseKw = 0;
         _persistedResponseKw = 0;
-        await _stream.ExecuteAsync(_ => [new FrequencyResponseActivated(this.GetPrimaryKeyString(), _latest?.Hz ?? Droop.NominalHz, 0, now)]);
+        await _stream.ExecuteAsync(_ => [new FrequencyResponseActivated(this.GetPrimaryKeyString(), _latest?.Hz ?? DroopSettings.Standard.NominalHz, 0, now)]);
     }
 
     private void StartSocTimer() => _socTimer ??= this.RegisterGrainTimer(RestoreSocWindows, new GrainTimerCreationOptions
@@ -181,7 +180,7 @@ public sealed partial class GridRegionGrain
     private Task RestoreSocWindows(CancellationToken ct)
     {
         if (Commitment is not { } c) return Task.CompletedTask;
-        var quiet = _latest is null || Droop.Response(_latest.Hz) == Power.Zero || clock.GetCurrentInstant() - _latest.Ts > Grid.CentralResponseValidity;
+        var quiet = _latest is null || DroopSettings.Standard.Response(_latest.Hz) == Power.Zero || clock.GetCurrentInstant() - _latest.Ts > Grid.CentralResponseValidity;
         if (!quiet) return Task.CompletedTask;
         foreach (var (deviceId, kw) in c.Batteries) GrainFactory.GetGrain<IBatteryGrain>(deviceId).RestoreSoc(kw).Ignore();
         return Task.CompletedTask;

@@ -55,17 +55,17 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
         if (request.EndsAt <= from) return Task.FromResult(new DispatchEvaluation(0, "the window has already ended"));
 
         var direction = CapabilityMapping.Direction(request.PowerKw);
-        var headroom = _sites.Values.Select(s => DispatchHeadroom.Of(Held(s), direction, request.RequestId, from, request.EndsAt)).ToList();
-        var fleet = DispatchAllocation.Allocate(new Power(Math.Abs(request.PowerKw)), request.EndsAt - from, headroom);
+        var window = request.EndsAt - from;
+        var sustainable = _sites.Values.Sum(s => DispatchAllocation.Sustainable(DispatchHeadroom.Of(Held(s), direction, request.RequestId, from, request.EndsAt), window));
         // Sites report their batteries without dispatches (at baseline), so every overlapping promise is subtracted.
         var claimed = _reservations.Values
             .Where(r => r.From < request.EndsAt && r.Until > from && Math.Sign(r.Kw) == Math.Sign(request.PowerKw))
             .Sum(r => Math.Abs(r.Kw));
-        var available = Math.Max(0, headroom.Sum(h => Math.Min(h.Power.Kw, h.Energy.Kwh / (request.EndsAt - from).TotalHours)) - claimed);
+        var available = Math.Max(0, sustainable - claimed);
         var accepted = Math.Min(Math.Abs(request.PowerKw), available);
         var reason = accepted >= Math.Abs(request.PowerKw) - 1e-9 ? null
             : claimed > 0 ? $"the region can sustain {available:0.###} kW for the whole window after {claimed:0.###} kW promised to overlapping requests"
-            : fleet.ShortfallReason ?? $"the region can sustain {available:0.###} kW for the whole window";
+            : DispatchAllocation.ShortfallReason(new Power(Math.Abs(request.PowerKw)), _sites.Count, new Power(available));
         var answer = new DispatchEvaluation(Math.Sign(request.PowerKw) * accepted, reason);
         if (accepted > 0) _reservations[request.RequestId] = new Reservation(request.StartsAt, request.EndsAt, answer.AcceptedKw, answer);
         return Task.FromResult(answer);

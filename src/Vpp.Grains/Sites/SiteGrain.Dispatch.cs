@@ -38,11 +38,13 @@ public sealed partial class SiteGrain
         _gridTrace = new PowerTrace(Grid.TraceBucket, Grid.TraceRetention, Options.StaleAfter);
 
     /// <summary>Called on every meter reading: the trace holds the site's summed grid flow.</summary>
-    private void TraceGrid(Instant now)
-    {
-        var grid = _slots.Values.Where(s => s.Registration.Kind == DeviceKind.Meter && s.Last?.GridKw is not null).Sum(s => s.Last!.GridKw!.Value);
-        _gridTrace.Add(now, new Power(grid));
-    }
+    private void TraceGrid(Instant now) => _gridTrace.Add(now, new Power(MeterGridKw(null)));
+
+    /// <summary>The site's grid flow: the sum of its meters' last readings (only those online at <paramref name="onlineAt"/>, if given).</summary>
+    private double MeterGridKw(Instant? onlineAt) => _slots.Values
+        .Where(s => s.Registration.Kind == DeviceKind.Meter && s.Last?.GridKw is not null
+                    && (onlineAt is not { } now || Devices.DeviceLiveness.Of(s.Connected, s.LastSeen, now, Options.StaleAfter) == DeviceStatus.Online))
+        .Sum(s => s.Last!.GridKw!.Value);
 
     private SiteCapability Capability(Instant now)
     {
@@ -52,10 +54,7 @@ public sealed partial class SiteGrain
         // While dispatches run, a battery counts at its baseline: the region subtracts what it placed here.
         if (_batteryBaseline is { } baseline)
             batteries = batteries.Select(b => baseline.TryGetValue(b.DeviceId, out var kw) ? b with { Now = new Power(kw) } : b).ToList();
-        var grid = _slots.Values
-            .Where(s => s.Registration.Kind == DeviceKind.Meter && s.Last?.GridKw is not null
-                        && Devices.DeviceLiveness.Of(s.Connected, s.LastSeen, now, Options.StaleAfter) == DeviceStatus.Online)
-            .Sum(s => s.Last!.GridKw!.Value);
+        var grid = MeterGridKw(now);
         var envelopes = _stream.State.Envelopes.Where(e => e.ValidUntil > now)
             .Select(e => new EnvelopeLimit(new Power(e.ImportLimitKw), new Power(e.ExportLimitKw), e.ValidFrom, e.ValidUntil)).ToList();
         return new SiteCapability(site.SiteId, batteries, new Power(grid), envelopes, settings.Participating, settings.ManualOverrideUntil,
@@ -96,11 +95,7 @@ public sealed partial class SiteGrain
     }
 
     private static string? Refusal(SiteCapability c, string requestId, Instant now) =>
-        !c.Participating ? "the homeowner does not take part in VPP events"
-        : c.OptedOutOf.Contains(requestId) ? "the homeowner opted out of this event"
-        : c.ManualOverrideUntil is { } until && until > now ? $"the homeowner has manual control until {until}"
-        : c.Batteries.Count == 0 ? "no battery is online"
-        : null;
+        c.Refusal(requestId, now) ?? (c.Batteries.Count == 0 ? "no battery is online" : null);
 
     /// <summary>Gives every battery its setpoint for the dispatches still running; null reason when all went out.</summary>
     private async Task<SiteDispatchResult> ApplySetpoints(SiteCapability capability, Instant now)
