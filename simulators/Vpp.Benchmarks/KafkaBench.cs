@@ -179,15 +179,11 @@ internal static class KafkaBench
 
     private static void WaitFor(IConsumer<string, byte[]> consumer, string key)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
             if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { Message.Key: var k } && k == key) return;
         throw new TimeoutException($"{key} did not arrive within 30 s");
     }
 
-    private static double P(List<double> values, double q)
-    {
-        var sorted = values.OrderBy(v => v).ToList();
-        return sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(q * sorted.Count))];
-    }
+    private static double P(List<double> values, double q) => Vpp.Simulators.Shared.Percentile.Of(values, q * 100);
 }

@@ -5,11 +5,12 @@ public static class Eventually
 {
     public static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> done, int timeoutMs = 20_000)
     {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        // Monotonic: this sandbox's wall clock can jump.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline) return value;
+            if (done(value) || waited.ElapsedMilliseconds > timeoutMs) return value;
             await Task.Delay(100);
         }
     }

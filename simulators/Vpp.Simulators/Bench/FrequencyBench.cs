@@ -8,6 +8,7 @@ using Vpp.Messaging.Contracts;
 using Vpp.Protocol;
 using Vpp.Simulators.Common;
 using Vpp.Simulators.Fleet;
+using Vpp.Simulators.Shared;
 
 namespace Vpp.Simulators.Bench;
 
@@ -106,10 +107,10 @@ public static class FrequencyBench
         }
 
         await output.WriteLineAsync($"batteries {committed}, events {last.Count}");
-        await output.WriteLineAsync($"bare Kafka hop (produce → bare consumer)        p50 {P(kafkaHop, 50):0.0} ms  p99 {P(kafkaHop, 99):0.0} ms");
-        await output.WriteLineAsync($"signal → last setpoint frame of the event      p50 {P(last, 50):0.0} ms  p99 {P(last, 99):0.0} ms");
-        await output.WriteLineAsync($"signal → each setpoint frame (all devices)     p50 {P(all, 50):0.0} ms  p99 {P(all, 99):0.0} ms");
-        await output.WriteLineAsync($"last frame minus Kafka hop (VPP's own share)   p50 {P(last, 50) - P(kafkaHop, 50):0.0} ms");
+        await output.WriteLineAsync($"bare Kafka hop (produce → bare consumer)        p50 {Percentile.Of(kafkaHop, 50):0.0} ms  p99 {Percentile.Of(kafkaHop, 99):0.0} ms");
+        await output.WriteLineAsync($"signal → last setpoint frame of the event      p50 {Percentile.Of(last, 50):0.0} ms  p99 {Percentile.Of(last, 99):0.0} ms");
+        await output.WriteLineAsync($"signal → each setpoint frame (all devices)     p50 {Percentile.Of(all, 50):0.0} ms  p99 {Percentile.Of(all, 99):0.0} ms");
+        await output.WriteLineAsync($"last frame minus Kafka hop (VPP's own share)   p50 {Percentile.Of(last, 50) - Percentile.Of(kafkaHop, 50):0.0} ms");
         await api.PutAsync($"/api/regions/{o.Region}/frequency-response", new { committedKw = 0.0, mode = "central" }, ct);
 
         // Utility dispatch: from the request's startsAt (when the VPP starts it) to the last battery's setpoint frame.
@@ -140,8 +141,8 @@ public static class FrequencyBench
         }
         if (starts.Count > 0)
         {
-            await output.WriteLineAsync($"dispatch startsAt → last setpoint frame         p50 {P(starts, 50):0} ms  p99 {P(starts, 99):0} ms  (n={starts.Count})");
-            await output.WriteLineAsync($"dispatch startsAt → each setpoint frame         p50 {P(frames, 50):0} ms  p99 {P(frames, 99):0} ms");
+            await output.WriteLineAsync($"dispatch startsAt → last setpoint frame         p50 {Percentile.Of(starts, 50):0} ms  p99 {Percentile.Of(starts, 99):0} ms  (n={starts.Count})");
+            await output.WriteLineAsync($"dispatch startsAt → each setpoint frame         p50 {Percentile.Of(frames, 50):0} ms  p99 {Percentile.Of(frames, 99):0} ms");
         }
         await stop.CancelAsync();
         await Task.WhenAll(loops.Append(bareLoop).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
@@ -179,12 +180,5 @@ public static class FrequencyBench
         }
         catch (OperationCanceledException) { }
         finally { consumer.Close(); }
-    }
-
-    private static double P(List<double> xs, int p)
-    {
-        if (xs.Count == 0) return double.NaN;
-        var sorted = xs.Order().ToList();
-        return sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 }

@@ -30,25 +30,15 @@ public sealed class OperatorClient(HttpClient http, string apiKey)
         return (await res.Content.ReadFromJsonAsync<JsonObject>(ct))!["token"]!.GetValue<string>();
     }
 
-    public async Task<JsonObject> GetAsync(string path, CancellationToken ct)
-    {
-        using var req = Request(HttpMethod.Get, path, null);
-        using var res = await http.SendAsync(req, ct);
-        await Ensure(res, ct);
-        return (await res.Content.ReadFromJsonAsync<JsonObject>(ct))!;
-    }
+    public Task<JsonObject> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
 
-    public async Task<JsonObject> PostAsync(string path, object body, CancellationToken ct)
-    {
-        using var req = Request(HttpMethod.Post, path, body);
-        using var res = await http.SendAsync(req, ct);
-        await Ensure(res, ct);
-        return (await res.Content.ReadFromJsonAsync<JsonObject>(ct))!;
-    }
+    public Task<JsonObject> PostAsync(string path, object body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
 
-    public async Task<JsonObject> PutAsync(string path, object body, CancellationToken ct)
+    public Task<JsonObject> PutAsync(string path, object body, CancellationToken ct) => SendAsync(HttpMethod.Put, path, body, ct);
+
+    private async Task<JsonObject> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {
-        using var req = Request(HttpMethod.Put, path, body);
+        using var req = Request(method, path, body);
         using var res = await http.SendAsync(req, ct);
         await Ensure(res, ct);
         return (await res.Content.ReadFromJsonAsync<JsonObject>(ct))!;

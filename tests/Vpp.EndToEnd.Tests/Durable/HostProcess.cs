@@ -65,8 +65,8 @@ public sealed class HostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(90))
         {
             if (process.HasExited) throw new InvalidOperationException($"The host exited with {process.ExitCode}:\n{host.Output}");
             try

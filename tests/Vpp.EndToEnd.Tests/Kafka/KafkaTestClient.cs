@@ -31,8 +31,8 @@ public sealed class KafkaTestClient(string bootstrap) : IDisposable
         }).Build();
         consumer.Subscribe(topic);
         var seen = new List<ConsumeResult<string, byte[]>>();
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (DateTime.UtcNow < deadline && !done(seen))
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.ElapsedMilliseconds < timeoutMs && !done(seen))
             if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } r) seen.Add(r);
         consumer.Close();
         return seen;
