@@ -1,10 +1,12 @@
 using Scalar.AspNetCore;
 using Vpp.Grains.Hosting;
 using Vpp.Grains.Live;
+using Vpp.Host.Accounts;
 using Vpp.Host.Api;
 using Vpp.Host.Devices;
 using Vpp.Host.Hosting;
 using Vpp.Host.Live;
+using Vpp.Host.Portal;
 using Vpp.Messaging.Hosting;
 using Vpp.Persistence.Postgres.Hosting;
 
@@ -12,11 +14,13 @@ var builder = WebApplication.CreateBuilder(args);
 var options = builder.Configuration.GetSection(VppHostOptions.Section).Get<VppHostOptions>() ?? new VppHostOptions();
 builder.Services.Configure<VppHostOptions>(builder.Configuration.GetSection(VppHostOptions.Section));
 if (options.Grid.Problem() is { } gridProblem) throw new InvalidOperationException("Configuration Vpp:Grid: " + gridProblem);
+if (options.Portal.Problem() is { } portalProblem) throw new InvalidOperationException("Configuration Vpp:Portal: " + portalProblem);
 
 builder.UseOrleans(silo =>
 {
     // Embedded default: one localhost silo. Multi-host clustering is configured per deployment.
     silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort,
+        options.Orleans.PrimarySiloPort > 0 ? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, options.Orleans.PrimarySiloPort) : null,
         serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
 });
 
@@ -35,9 +39,15 @@ if (!migrate) builder.Services.AddVppKafka(kafka, durableOutbox: durable);
 builder.Services.AddSingleton<HubLivePublisher>();
 builder.Services.AddSingleton<ILivePublisher>(sp => sp.GetRequiredService<HubLivePublisher>());
 builder.Services.AddHostedService(sp => sp.GetRequiredService<HubLivePublisher>());
+builder.Services.AddSingleton<LiveHostEndpoint>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveHostEndpoint>());
+builder.Services.AddSingleton<SiteWatchers>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SiteWatchers>());
+builder.Services.AddVppAuth(options.Portal);
 builder.Services.AddVppTwins(o =>
 {
     o.TelemetryInterval = NodaTime.Duration.FromMilliseconds(options.TelemetryIntervalMs);
+    o.PublishInterval = NodaTime.Duration.FromMilliseconds(options.PublishIntervalMs);
     o.History.AllowedLateness = NodaTime.Duration.FromMinutes(options.History.AllowedLatenessMinutes);
     o.History.BackfillHorizon = NodaTime.Duration.FromHours(options.History.BackfillHorizonHours);
     o.History.FlushInterval = NodaTime.Duration.FromSeconds(options.History.FlushIntervalSeconds);
@@ -89,6 +99,9 @@ app.UseStatusCodePages();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapDeviceGateway();
 app.MapHub<LiveHub>(LiveHub.Path);
@@ -101,6 +114,9 @@ api.MapSiteEndpoints();
 api.MapDeviceEndpoints();
 api.MapFleetEndpoints();
 api.MapDispatchEndpoints();
+api.MapHomeownerAccounts();
+app.MapSignIn();
+app.MapPortal();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 await app.RunAsync();

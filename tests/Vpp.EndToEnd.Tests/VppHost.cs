@@ -81,15 +81,21 @@ public class VppHost : WebApplicationFactory<Program>
 
     public Task<DeviceSocket> ConnectAsync(string token) => DeviceSocket.ConnectAsync(DeviceEndpoint, token);
 
-    public async Task<HubConnection> LiveAsync()
+    public Task<CookieContainer> SignInOperatorAsync() => Sessions.SignInOperatorAsync(BaseAddress);
+
+    public Task<CookieContainer> SignInHomeownerAsync(string username, string password) => Sessions.SignInHomeownerAsync(BaseAddress, username, password);
+
+    public async Task CreateHomeownerAsync(string siteId, string username, string password)
     {
-        var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(BaseAddress, "/hubs/live"))
-            .AddJsonProtocol(o => JsonConfig.Apply(o.PayloadSerializerOptions))
-            .Build();
-        await hub.StartAsync();
-        return hub;
+        using var api = Api();
+        await Sessions.CreateHomeownerAsync(api, siteId, username, password);
     }
+
+    public HttpClient Browser(CookieContainer cookies) => Sessions.Browser(BaseAddress, cookies);
+
+    /// <summary>A live hub connection for a session (default: a signed-in operator).</summary>
+    public async Task<HubConnection> LiveAsync(CookieContainer? session = null) =>
+        await Sessions.LiveAsync(BaseAddress, session ?? await SignInOperatorAsync());
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 }

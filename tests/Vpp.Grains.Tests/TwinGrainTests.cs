@@ -31,6 +31,7 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
     public async Task Readings_from_three_devices_make_the_site_balance_and_are_published_live()
     {
         var site = await twins.RegisterHomeAsync("s-balance");
+        await Client.GetGrain<ISiteGrain>(site).Watch(); // a viewer watches: the site publishes live state
         // PV 3 kW, battery charging 1 kW at 60 %, importing 0.5 kW: the home uses 2.5 kW.
         await ConnectAndReport(site + "-bat", DeviceKind.Battery, new TelemetryReading(1, Now, -1, 60, null, null, null));
         await ConnectAndReport(site + "-pv", DeviceKind.Solar, new TelemetryReading(1, Now, 3, null, 3.2, null, null));
@@ -51,6 +52,20 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
         state.Flexibility.UpMinutes.Should().BeApproximately(43.2, 1e-6);
         var published = await TwinCluster.Eventually(() => Task.FromResult(twins.Live.Sites.Where(s => s.SiteId == site && s.LoadKw > 0).ToList()), l => l.Count > 0);
         published.Should().NotBeEmpty("the site publishes its state to live viewers");
+    }
+
+    [Fact]
+    public async Task A_site_nobody_watches_publishes_no_live_state()
+    {
+        var site = await twins.RegisterHomeAsync("s-unwatched");
+        await ConnectAndReport(site + "-bat", DeviceKind.Battery, new TelemetryReading(1, Now, -1, 60, null, null, null));
+        await TwinCluster.Eventually(() => Client.GetGrain<ISiteGrain>(site).GetState(), s => s.BatteryKw == -1);
+        await Task.Delay(1500); // more than one publish interval
+
+        twins.Live.Sites.Should().NotContain(s => s.SiteId == site, "live state costs nothing until a viewer watches");
+        await Client.GetGrain<ISiteGrain>(site).Watch();
+        await TwinCluster.Eventually(() => Task.FromResult(twins.Live.Sites.Any(s => s.SiteId == site)), any => any);
+        twins.Live.Sites.Should().Contain(s => s.SiteId == site && s.BatteryKw == -1);
     }
 
     [Fact]

@@ -126,4 +126,27 @@ public interface IGridRegionGrain : IGrainWithStringKey
 
     [Alias("GetFrequencyResponse")]
     Task<FrequencyResponseView> GetFrequencyResponse();
+
+    /// <summary>Accepted dispatches that have not ended, by start.</summary>
+    [Alias("GetDispatches")]
+    Task<IReadOnlyList<RegionDispatch>> GetDispatches();
+}
+
+/// <summary>An accepted dispatch in a region: its window and the kW the region holds for it (signed as the request).</summary>
+[GenerateSerializer, Immutable, Alias("vpp.RegionDispatch")]
+public sealed record RegionDispatch(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] Instant StartsAt,
+    [property: Id(2)] Instant EndsAt,
+    [property: Id(3)] double AcceptedKw);
+
+/// <summary>The regions that have sites (key 0); a region announces itself when it activates.</summary>
+[Alias("vpp.IRegionDirectoryGrain")]
+public interface IRegionDirectoryGrain : IGrainWithIntegerKey
+{
+    [Alias("Announce")]
+    Task Announce(string region);
+
+    [Alias("List")]
+    Task<IReadOnlyList<string>> List();
 }

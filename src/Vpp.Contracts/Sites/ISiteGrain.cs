@@ -53,6 +53,10 @@ public interface ISiteGrain : IGrainWithStringKey
     [Alias("GetState")]
     Task<SiteState> GetState();
 
+    /// <summary>A viewer watches the site: it publishes live state for the next couple of minutes (renewed by the hosts).</summary>
+    [OneWay, Alias("Watch")]
+    Task Watch();
+
     /// <summary>Takes (or changes) the site's share of a dispatch: setpoints to its batteries on top of their baseline.</summary>
     [Alias("Dispatch")]
     Task<Grid.SiteDispatchResult> Dispatch(Grid.SiteDispatchOrder order);
@@ -68,6 +72,10 @@ public interface ISiteGrain : IGrainWithStringKey
     /// <summary>A battery's setpoint failed (rejected, not acknowledged, stopped at the reserve).</summary>
     [OneWay, Alias("SetpointFailed")]
     Task SetpointFailed(string deviceId, string commandId, string reason);
+
+    /// <summary>Dispatch events the site opted out of (the latest 100).</summary>
+    [AlwaysInterleave, Alias("GetOptedOut")]
+    Task<IReadOnlyList<string>> GetOptedOut();
 
     /// <summary>The homeowner opts the site out of one dispatch event (event-sourced); a running share moves to other sites.</summary>
     [Alias("OptOut")]

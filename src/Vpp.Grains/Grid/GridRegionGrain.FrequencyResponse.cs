@@ -47,6 +47,7 @@ public sealed partial class GridRegionGrain
         _stream = new EventSourcedStream<RegionAggregate>(store, StreamKeys.Region(this.GetPrimaryKeyString()));
         await _stream.LoadAsync(cancellationToken);
         if (Commitment is not null) StartSocTimer();
+        GrainFactory.GetGrain<IRegionDirectoryGrain>(0).Announce(this.GetPrimaryKeyString()).Ignore();
     }
 
     /// <summary>A site's batteries with their frequency-response commitment held back.</summary>

@@ -38,6 +38,14 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
 
     public Task<FrequencyReading?> GetFrequency() => Task.FromResult(_latest);
 
+    public Task<IReadOnlyList<RegionDispatch>> GetDispatches()
+    {
+        var now = clock.GetCurrentInstant();
+        return Task.FromResult<IReadOnlyList<RegionDispatch>>(_reservations
+            .Where(r => r.Value.Until > now).OrderBy(r => r.Value.From)
+            .Select(r => new RegionDispatch(r.Key, r.Value.From, r.Value.Until, r.Value.Kw)).ToList());
+    }
+
     public Task ReportCapability(SiteCapabilityReport report)
     {
         if (_sites.TryGetValue(report.SiteId, out var known) && known.At > report.At) return Task.CompletedTask;

@@ -14,6 +14,12 @@ public sealed class TwinOptions
     /// <summary>How often a site / the fleet pushes live state when something changed.</summary>
     public Duration PublishInterval { get; set; } = Duration.FromSeconds(1);
 
+    /// <summary>A watched site publishes a reading at once if its last live publish is at least this old.</summary>
+    public Duration LiveSpacing { get; set; } = Duration.FromMilliseconds(500);
+
+    /// <summary>How long a site keeps publishing live state after a viewer last asked (hosts renew every minute).</summary>
+    public Duration WatchLease { get; set; } = Duration.FromMinutes(2);
+
     /// <summary>A site reports to the fleet at least this often even without a significant change.</summary>
     public Duration SiteReportInterval { get; set; } = Duration.FromSeconds(5);
 

@@ -25,6 +25,9 @@ public sealed partial class SiteGrain(IEventStore store, IClock clock, IOptions<
     private EventSourcedStream<SiteAggregate> _stream = null!;
     private bool _dirty = true;
     private SiteReport? _lastReport;
+    /// <summary>Live state is published only while a viewer watches (hosts renew the lease).</summary>
+    private Instant _watchedUntil = Instant.MinValue;
+    private Instant _lastPublished = Instant.MinValue;
     private IGrainTimer? _timer;
 
     private TwinOptions Options => options.Value;
@@ -130,7 +133,28 @@ public sealed partial class SiteGrain(IEventStore store, IClock clock, IOptions<
         slot.LastSeen = clock.GetCurrentInstant();
         _dirty = true;
         if (kind == DeviceKind.Meter) TraceGrid(slot.LastSeen.Value);
+        // A watched site shows a reading at once, at most every LiveSpacing; the tick catches the rest.
+        if (slot.LastSeen.Value < _watchedUntil && slot.LastSeen.Value - _lastPublished >= Options.LiveSpacing) PublishLive(Compute());
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> GetOptedOut() => Task.FromResult<IReadOnlyList<string>>(_stream.State.OptedOut.ToList());
+
+    public Task Watch()
+    {
+        if (Site is null) return Task.CompletedTask;
+        var now = clock.GetCurrentInstant();
+        var firstViewer = now >= _watchedUntil;
+        _watchedUntil = now + Options.WatchLease;
+        if (firstViewer) PublishLive(Compute());
+        return Task.CompletedTask;
+    }
+
+    private void PublishLive(SiteState state)
+    {
+        live.PublishSite(state);
+        _lastPublished = state.At;
+        _dirty = false;
     }
 
     public Task DeviceConnectionChanged(string deviceId, bool connected)
@@ -160,7 +184,7 @@ public sealed partial class SiteGrain(IEventStore store, IClock clock, IOptions<
         var report = SiteSnapshot.ToReport(state);
         // Liveness changes with time alone (a silent device turns stale), so compare, not only _dirty.
         var statusChanged = _lastReport is null || _lastReport.Status != report.Status;
-        if (_dirty || statusChanged) live.PublishSite(state);
+        if ((_dirty || statusChanged) && state.At < _watchedUntil) PublishLive(state);
         _dirty = false;
 
         if (_lastReport is null

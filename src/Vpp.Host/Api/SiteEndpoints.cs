@@ -143,10 +143,16 @@ public static class SiteEndpoints
         if (!v.IsValid) return v.Problem();
         if (await grains.GetGrain<ISiteGrain>(siteId).GetSettings() is null) return NotFound(siteId);
 
-        var size = SiteHistory.SizeOf(res!.Value);
-        var interval = new Interval(TelemetryBuckets.Floor(start, size), end);
-        var minutes = await rollups.ReadSiteAsync(siteId, interval);
-        return Results.Ok(new SiteHistoryView(siteId, interval.Start, interval.End, resolution ?? "1m", SiteHistory.Build(minutes, res.Value)));
+        return Results.Ok(await ReadHistoryAsync(rollups, siteId, new Interval(start, end), res!.Value, resolution ?? "1m"));
+    }
+
+    /// <summary>The site's history over <paramref name="interval"/>, its start floored to the resolution.</summary>
+    public static async Task<SiteHistoryView> ReadHistoryAsync(IRollupStore rollups, string siteId, Interval interval,
+        HistoryResolution resolution, string label)
+    {
+        var aligned = new Interval(TelemetryBuckets.Floor(interval.Start, SiteHistory.SizeOf(resolution)), interval.End);
+        var minutes = await rollups.ReadSiteAsync(siteId, aligned);
+        return new SiteHistoryView(siteId, aligned.Start, aligned.End, label, SiteHistory.Build(minutes, resolution));
     }
 
     internal static IResult NotFound(string siteId) =>

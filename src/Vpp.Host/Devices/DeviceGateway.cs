@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Vpp.Contracts.Grid;
+using Vpp.Host.Hosting;
 
 namespace Vpp.Host.Devices;
 
@@ -41,37 +42,16 @@ internal sealed class DeviceGateway(IGrainFactory grains, ILogger<DeviceGateway>
         return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _self = grains.CreateObjectReference<IDeviceGateway>(this);
         var directory = grains.GetGrain<IGatewayDirectoryGrain>(0);
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
-        do
-        {
-            try
-            {
-                await directory.Announce(_self);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log.LogWarning(e, "Could not announce the device gateway; retrying in 30 s");
-            }
-        } while (await Tick(timer, stoppingToken));
+        return DirectoryAnnouncer.RunAsync(() => directory.Announce(_self), log, "device gateway", stoppingToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_self is not null)
-        {
-            try { await grains.GetGrain<IGatewayDirectoryGrain>(0).Withdraw(_self).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken); }
-            catch (Exception e) when (e is TimeoutException or OrleansException or OperationCanceledException) { }
-        }
+        if (_self is { } self) await DirectoryAnnouncer.WithdrawAsync(() => grains.GetGrain<IGatewayDirectoryGrain>(0).Withdraw(self), cancellationToken);
         await base.StopAsync(cancellationToken);
-    }
-
-    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken ct)
-    {
-        try { return await timer.WaitForNextTickAsync(ct); }
-        catch (OperationCanceledException) { return false; }
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Vpp.Host.Accounts;
 
 namespace Vpp.Host.Hosting;
 
@@ -37,7 +38,8 @@ public sealed class OperatorApiKeyFilter(OperatorApiKey key) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (!key.Matches(context.HttpContext.Request.Headers[OperatorApiKey.Header]))
+        // The operator dashboard calls the API with its session cookie (SameSite=Strict) instead of the key.
+        if (!key.Matches(context.HttpContext.Request.Headers[OperatorApiKey.Header]) && !context.HttpContext.User.IsOperator())
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Operator API key required",
                 detail: $"Send the operator API key in the {OperatorApiKey.Header} header.");
         return await next(context);

@@ -11,6 +11,9 @@ public sealed class VppHostOptions
     /// <summary>Telemetry interval devices are told in <c>welcome</c>.</summary>
     public int TelemetryIntervalMs { get; set; } = 1000;
 
+    /// <summary>How often a site's and the fleet's twins publish live state when it changed.</summary>
+    public int PublishIntervalMs { get; set; } = 1000;
+
     /// <summary>Sustained messages per second one device connection may send before it is closed with 1008.</summary>
     public double MaxMessagesPerSecond { get; set; } = 50;
 
@@ -25,6 +28,30 @@ public sealed class VppHostOptions
     public HistoryOptions History { get; set; } = new();
 
     public GridOptions Grid { get; set; } = new();
+
+    public PortalOptions Portal { get; set; } = new();
+
+    /// <summary>Sign-in and the homeowner dashboard (docs/dashboards.md).</summary>
+    public sealed class PortalOptions
+    {
+        /// <summary>The lowest backup reserve a homeowner may choose (operators may set any).</summary>
+        public double MinBackupReservePct { get; set; } = 10;
+
+        /// <summary>The highest backup reserve a homeowner may choose.</summary>
+        public double MaxBackupReservePct { get; set; } = 100;
+
+        /// <summary>Sign-in attempts per client address per minute; more get HTTP 429.</summary>
+        public int SignInAttemptsPerMinute { get; set; } = 10;
+
+        /// <summary>Where the cookie-protection keys live; hosts behind one load balancer must share it. Empty: the user profile.</summary>
+        public string KeysDirectory { get; set; } = "";
+
+        public string? Problem() =>
+            !(MinBackupReservePct >= 0 && MinBackupReservePct <= MaxBackupReservePct && MaxBackupReservePct <= 100)
+                ? "need 0 ≤ MinBackupReservePct ≤ MaxBackupReservePct ≤ 100."
+            : SignInAttemptsPerMinute < 1 ? "SignInAttemptsPerMinute must be at least 1."
+            : null;
+    }
 
     /// <summary>Dispatch execution (docs/grid-balancing.md).</summary>
     public sealed class GridOptions
@@ -67,5 +94,11 @@ public sealed class VppHostOptions
         public string ServiceId { get; set; } = "vpp";
         public int SiloPort { get; set; } = 11111;
         public int GatewayPort { get; set; } = 30000;
+
+        /// <summary>
+        /// Localhost clustering of several hosts on one machine: the silo port of the first host
+        /// (0 = this host is the first). Production clusters use a membership provider instead.
+        /// </summary>
+        public int PrimarySiloPort { get; set; }
     }
 }

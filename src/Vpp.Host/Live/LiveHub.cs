@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Vpp.Contracts.Fleet;
 using Vpp.Contracts.Sites;
+using Vpp.Host.Accounts;
 using Vpp.Persistence.ReadModels;
 
 namespace Vpp.Host.Live;
@@ -15,11 +17,12 @@ public interface ILiveClient
 public sealed record SiteListItem(string SiteId, string Name);
 
 /// <summary>
-/// Live view hub at /hubs/live: a group per site ("site:{id}") and one for the fleet ("fleet").
-/// Pushes are batched by <see cref="HubLivePublisher"/>: one message per group per interval.
-/// Per-site authorisation arrives with the homeowner dashboards; until then the hub serves the demo page.
+/// Live view hub at /hubs/live, for signed-in users only: a group per site ("site:{id}") and one
+/// for the fleet ("fleet"). A homeowner may join only their own site; operators may join any site
+/// and the fleet. Refusals are hub errors and are logged. Pushes come from <see cref="LiveHostEndpoint"/>.
 /// </summary>
-public sealed class LiveHub(IReadModels readModels, IGrainFactory grains) : Hub<ILiveClient>
+[Authorize]
+public sealed class LiveHub(IReadModels readModels, IGrainFactory grains, SiteWatchers watchers, ILogger<LiveHub> log) : Hub<ILiveClient>
 {
     public const string Path = "/hubs/live";
     public const string FleetGroup = "fleet";
@@ -27,22 +30,47 @@ public sealed class LiveHub(IReadModels readModels, IGrainFactory grains) : Hub<
 
     public async Task<FleetSummary> JoinFleet()
     {
+        if (!Context.User!.IsOperator()) throw Refuse("the fleet");
         await Groups.AddToGroupAsync(Context.ConnectionId, FleetGroup);
         return await grains.GetGrain<IFleetAggregatorGrain>(IFleetAggregatorGrain.FleetKey).GetSummary();
     }
 
     public async Task<SiteState> JoinSite(string siteId)
     {
-        if (await grains.GetGrain<ISiteGrain>(siteId).GetSettings() is null) throw new HubException($"Unknown site '{siteId}'.");
+        // Access first: a homeowner learns nothing about other sites, not even whether they exist.
+        if (!Context.User!.CanAccessSite(siteId)) throw Refuse($"site '{siteId}'");
+        var site = grains.GetGrain<ISiteGrain>(siteId);
+        if (await site.GetSettings() is null) throw new HubException($"Unknown site '{siteId}'.");
         await Groups.AddToGroupAsync(Context.ConnectionId, SiteGroup(siteId));
-        return await grains.GetGrain<ISiteGrain>(siteId).GetState();
+        watchers.Join(Context.ConnectionId, siteId);
+        return await site.GetState();
     }
 
-    public Task LeaveSite(string siteId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, SiteGroup(siteId));
+    public async Task LeaveSite(string siteId)
+    {
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, SiteGroup(siteId));
+        watchers.Leave(Context.ConnectionId, siteId);
+    }
 
     public async Task<IReadOnlyList<SiteListItem>> ListSites()
     {
+        if (!Context.User!.IsOperator())
+            return Context.User!.SiteId() is { } own && await grains.GetGrain<ISiteGrain>(own).GetDetails() is { } d
+                ? [new SiteListItem(own, d.Site.Name)] : [];
         var sites = await readModels.ListSitesAsync(0, 500);
         return sites.Items.Select(s => new SiteListItem(s.Id, s.Name)).ToList();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        watchers.Disconnected(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    private HubException Refuse(string what)
+    {
+        log.LogWarning("Refused {User} ({Role}) access to {What} over the live hub", Context.User?.Identity?.Name,
+            Context.User!.IsOperator() ? VppClaims.Operator : VppClaims.Homeowner, what);
+        return new HubException($"Access to {what} is not allowed for this account.");
     }
 }

@@ -15,6 +15,7 @@ public static class StreamKeys
     public static string Device(string deviceId) => "device:" + deviceId;
     public static string Dispatch(string requestId) => "dispatch:" + requestId;
     public static string Region(string region) => "region:" + region;
+    public static string Homeowner(string username) => "homeowner:" + username;
 }
 
 public static class EventTypes
@@ -31,5 +32,6 @@ public static class EventTypes
         typeof(FrequencyResponseCommitted), typeof(FrequencyResponseActivated),
         typeof(DispatchRequested), typeof(DispatchAccepted), typeof(DispatchRejected), typeof(DispatchStarted),
         typeof(DispatchReallocated), typeof(DispatchDeliveryReported), typeof(DispatchCompleted), typeof(DispatchCancelled),
+        typeof(HomeownerAccountCreated),
     ];
 }

@@ -1,0 +1,42 @@
+using NodaTime;
+using Vpp.Contracts.Grid;
+using Vpp.Contracts.Registrations;
+using Vpp.Domain.Telemetry;
+using Vpp.Host.Api;
+
+namespace Vpp.Host.Portal;
+
+/// <summary>The home as its dashboard shows it, with the reserve range the homeowner may choose.</summary>
+public sealed record PortalSiteView(string SiteId, string Name, string TimeZone, string Region, double BackupReservePct, bool Participating,
+    Instant? ManualOverrideUntil, double MinBackupReservePct, double MaxBackupReservePct, IReadOnlyList<DeviceView> Devices);
+
+/// <summary>Today in the site's own time zone, from local midnight to now; kWh as in <see cref="EnergyTotals"/>.</summary>
+public sealed record TodayEnergyView(string SiteId, LocalDate Date, Instant From, Instant To, double ConsumptionKwh, double SelfSuppliedKwh,
+    double ImportKwh, double ExportKwh, double PvKwh, double BatteryChargeKwh, double BatteryDischargeKwh, double BatteryThroughputKwh)
+{
+    public static TodayEnergyView Of(string siteId, LocalDate date, Interval interval, EnergyTotals e) =>
+        new(siteId, date, interval.Start, interval.End, e.ConsumptionKwh, e.SelfSuppliedKwh, e.ImportKwh, e.ExportKwh, e.PvKwh,
+            e.BatteryChargeKwh, e.BatteryDischargeKwh, e.BatteryThroughputKwh);
+}
+
+/// <summary>
+/// A grid event that affects the home: a dispatch in its region that is running or coming.
+/// Direction "discharge": the VPP reduces the region's import (batteries give power); "charge": the opposite.
+/// </summary>
+public sealed record PortalEventView(string RequestId, string Kind, string Direction, Instant StartsAt, Instant EndsAt, string Status, bool OptedOut);
+
+public sealed record PortalEventsView(string SiteId, bool Participating, IReadOnlyList<PortalEventView> Events);
+
+/// <summary>Until market settlement exists there is nothing to show, and the page says so.</summary>
+public sealed record EarningsView(string SiteId, string Currency, double? TotalEarned, IReadOnlyList<object> Settlements, string Note);
+
+public sealed record OperationsView(Instant At, IReadOnlyList<RegionOperationsView> Regions, KafkaDiagnostics Kafka, MarketOperationsView Market);
+
+public sealed record RegionOperationsView(string Region, FrequencyReading? Frequency, RegionFlexibility Flexibility, IReadOnlyList<DispatchOperationsView> Dispatches);
+
+/// <summary>A dispatch as operators follow it: requested vs accepted vs delivered (last interval and in total).</summary>
+public sealed record DispatchOperationsView(string RequestId, DispatchStatus Status, Instant StartsAt, Instant EndsAt, double RequestedKw,
+    double AcceptedKw, double? LastDeliveredKw, double? DeliveredKwh);
+
+/// <summary>Bids and awards of the day; empty until market bidding exists.</summary>
+public sealed record MarketOperationsView(IReadOnlyList<object> Bids, IReadOnlyList<object> Awards, string Note);

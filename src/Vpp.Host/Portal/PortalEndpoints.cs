@@ -1,0 +1,154 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Vpp.Contracts.Grid;
+using Vpp.Contracts.Sites;
+using Vpp.Domain.Telemetry;
+using Vpp.Host.Accounts;
+using Vpp.Host.Api;
+using Vpp.Host.Hosting;
+using Vpp.Messaging.Hosting;
+using Vpp.Persistence.Telemetry;
+
+namespace Vpp.Host.Portal;
+
+/// <summary>
+/// What the dashboards call (/portal/api), with the session cookie. Every site route checks that
+/// the signed-in user may see that site (403 and a log line otherwise); operators see every site.
+/// </summary>
+public static class PortalEndpoints
+{
+    public static IEndpointRouteBuilder MapPortal(this IEndpointRouteBuilder app)
+    {
+        var portal = app.MapGroup("/portal/api").RequireAuthorization().WithTags("Dashboards");
+        portal.MapGet("/operations", Operations).AddEndpointFilter(OperatorOnly)
+            .WithSummary("Operator dashboard: regions (frequency, flexibility, dispatches), Kafka, market");
+
+        var site = portal.MapGroup("/sites/{siteId}").AddEndpointFilter(SiteAccess);
+        site.MapGet("/", Site).WithSummary("The home, its settings and the reserve range the homeowner may choose");
+        site.MapGet("/history", History).WithSummary("Power per flow and SoC: range=24h (15-minute points) or 7d (hourly points)");
+        site.MapGet("/energy/today", Today).WithSummary("Today's energy in kWh, in the site's time zone");
+        site.MapGet("/events", Events).WithSummary("Dispatch events running or coming in the home's region");
+        site.MapPost("/events/{requestId}/opt-out", OptOut).WithSummary("Opt the home out of one event (event-sourced)");
+        site.MapPut("/preferences", Preferences).WithSummary("Backup reserve (within the operator's range) and participation (event-sourced)");
+        site.MapGet("/earnings", Earnings).WithSummary("Earnings from market settlement");
+        return app;
+    }
+
+    private static async ValueTask<object?> SiteAccess(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var siteId = (string)http.Request.RouteValues["siteId"]!;
+        if (!http.User.CanAccessSite(siteId))
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Vpp.Host.Portal")
+                .LogWarning("Refused {User} access to site '{SiteId}' ({Method} {Path})", http.User.Identity?.Name, siteId, http.Request.Method, http.Request.Path);
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site",
+                detail: "This account may not see or change this site.");
+        }
+        if (await http.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<ISiteGrain>(siteId).GetSettings() is null)
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown site", detail: $"No site '{siteId}' is registered.");
+        return await next(context);
+    }
+
+    private static async ValueTask<object?> OperatorOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.User.IsOperator() ? await next(context)
+            : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Operators only");
+
+    private static async Task<IResult> Site(string siteId, IGrainFactory grains, IOptions<VppHostOptions> options)
+    {
+        var d = (await grains.GetGrain<ISiteGrain>(siteId).GetDetails())!;
+        var p = options.Value.Portal;
+        return Results.Ok(new PortalSiteView(d.Site.SiteId, d.Site.Name, d.Site.TimeZoneId, d.Site.Region, d.Settings.BackupReservePct,
+            d.Settings.Participating, d.Settings.ManualOverrideUntil, p.MinBackupReservePct, p.MaxBackupReservePct,
+            d.Devices.Select(DeviceView.From).ToList()));
+    }
+
+    private static async Task<IResult> History(string siteId, string? range, IRollupStore rollups, IClock clock)
+    {
+        var (span, resolution, label) = range switch
+        {
+            null or "24h" => (Duration.FromHours(24), HistoryResolution.QuarterHour, "15m"),
+            "7d" => (Duration.FromDays(7), HistoryResolution.Hour, "1h"),
+            _ => (Duration.Zero, HistoryResolution.Minute, ""),
+        };
+        if (span == Duration.Zero)
+        {
+            var v = new Validation();
+            v.Add("range", "One of 24h, 7d.");
+            return v.Problem();
+        }
+        var now = clock.GetCurrentInstant();
+        return Results.Ok(await SiteEndpoints.ReadHistoryAsync(rollups, siteId, new Interval(now - span, now), resolution, label));
+    }
+
+    private static async Task<IResult> Today(string siteId, IGrainFactory grains, IRollupStore rollups, IClock clock)
+    {
+        var site = (await grains.GetGrain<ISiteGrain>(siteId).GetDetails())!.Site;
+        var zone = DateTimeZoneProviders.Tzdb[site.TimeZoneId];
+        var now = clock.GetCurrentInstant();
+        var date = now.InZone(zone).Date;
+        var today = new Interval(date.AtStartOfDayInZone(zone).ToInstant(), now);
+        var minutes = await rollups.ReadSiteAsync(siteId, today);
+        return Results.Ok(TodayEnergyView.Of(siteId, date, today, EnergyAccounting.Of(SiteHistory.Build(minutes, HistoryResolution.Minute))));
+    }
+
+    private static async Task<PortalEventsView> ReadEvents(string siteId, IGrainFactory grains, IClock clock)
+    {
+        var site = grains.GetGrain<ISiteGrain>(siteId);
+        var d = (await site.GetDetails())!;
+        var optedOut = (await site.GetOptedOut()).ToHashSet(StringComparer.Ordinal);
+        var now = clock.GetCurrentInstant();
+        var dispatches = await grains.GetGrain<IGridRegionGrain>(d.Site.Region).GetDispatches();
+        return new PortalEventsView(siteId, d.Settings.Participating, dispatches.Select(x => new PortalEventView(x.RequestId, "dispatch",
+            x.AcceptedKw >= 0 ? "discharge" : "charge", x.StartsAt, x.EndsAt, x.StartsAt <= now ? "active" : "upcoming",
+            optedOut.Contains(x.RequestId))).ToList());
+    }
+
+    private static async Task<IResult> Events(string siteId, IGrainFactory grains, IClock clock) =>
+        Results.Ok(await ReadEvents(siteId, grains, clock));
+
+    private static async Task<IResult> OptOut(string siteId, string requestId, IGrainFactory grains, IClock clock, ClaimsPrincipal user)
+    {
+        var events = await ReadEvents(siteId, grains, clock);
+        if (events.Events.All(e => e.RequestId != requestId))
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such event",
+                detail: $"No running or coming event '{requestId}' affects this home.");
+        await grains.GetGrain<ISiteGrain>(siteId).OptOut(requestId, user.Actor());
+        return Results.Ok(await ReadEvents(siteId, grains, clock));
+    }
+
+    private static async Task<IResult> Preferences(string siteId, PreferencesRequest body, IGrainFactory grains,
+        IOptions<VppHostOptions> options, ClaimsPrincipal user)
+    {
+        var p = options.Value.Portal;
+        var v = new Validation();
+        var reserve = v.Number("backupReservePct", body.BackupReservePct, p.MinBackupReservePct, p.MaxBackupReservePct);
+        if (body.Participating is null) v.Add("participating", "Required: true or false.");
+        if (!v.IsValid) return v.Problem();
+        return Results.Ok(await grains.GetGrain<ISiteGrain>(siteId).ChangePreferences(reserve, body.Participating!.Value, user.Actor()));
+    }
+
+    private static IResult Earnings(string siteId) =>
+        Results.Ok(new EarningsView(siteId, "EUR", null, [], "No settlements yet: market bidding has not settled any delivery for this home."));
+
+    private static async Task<IResult> Operations(IGrainFactory grains, IClock clock, KafkaEndpoint kafka, KafkaMetrics k)
+    {
+        var regions = new List<RegionOperationsView>();
+        foreach (var region in await grains.GetGrain<IRegionDirectoryGrain>(0).List())
+        {
+            var grain = grains.GetGrain<IGridRegionGrain>(region);
+            var dispatches = new List<DispatchOperationsView>();
+            foreach (var d in await grain.GetDispatches())
+            {
+                if (await grains.GetGrain<IDispatchGrain>(d.RequestId).GetView() is not { } view) continue;
+                dispatches.Add(new DispatchOperationsView(d.RequestId, view.Status, d.StartsAt, d.EndsAt, view.Request.PowerKw, view.AcceptedKw,
+                    view.Intervals.Count > 0 ? view.Intervals[^1].DeliveredKw : null, view.DeliveredKwh));
+            }
+            regions.Add(new RegionOperationsView(region, await grain.GetFrequency(), await grain.GetFlexibility(), dispatches));
+        }
+        return Results.Ok(new OperationsView(clock.GetCurrentInstant(), regions,
+            new KafkaDiagnostics(kafka.BootstrapServers, kafka.Embedded is not null, k.ConsumedByTopic, k.DeadLetteredByTopic, k.LagByPartition, k.PublishedTotal),
+            new MarketOperationsView([], [], "No bids or awards today: market bidding is not running.")));
+    }
+}

@@ -1,0 +1,75 @@
+using NodaTime;
+using Vpp.Domain.Telemetry;
+
+namespace Vpp.Domain.Tests;
+
+public class EnergyAccountingTests
+{
+    private static readonly Instant Minute0 = Instant.FromUtc(2026, 11, 23, 12, 0);
+    private static readonly Duration Second = Duration.FromSeconds(1);
+
+    /// <summary>One minute of a home at constant flows, from rollups as the devices would report them.</summary>
+    private static IReadOnlyList<SiteHistoryPoint> Minute(double pvKw, double batteryKw, double gridKw, int minutes = 1)
+    {
+        var rows = new List<DeviceMinuteRollup>();
+        for (var m = 0; m < minutes; m++)
+        {
+            var start = Minute0 + Duration.FromMinutes(m);
+            var pv = DeviceMinuteRollup.Start("s", "pv", SiteFlow.Pv, start, Second, null);
+            var bat = DeviceMinuteRollup.Start("s", "bat", SiteFlow.Battery, start, Second, 10);
+            var meter = DeviceMinuteRollup.Start("s", "meter", SiteFlow.Grid, start, Second, null);
+            for (var i = 0; i < 60; i++)
+            {
+                pv = pv.Add(start + Second * i, pvKw, null, null);
+                bat = bat.Add(start + Second * i, batteryKw, null, 50);
+                meter = meter.Add(start + Second * i, gridKw, null, null);
+            }
+            rows.AddRange([pv, bat, meter]);
+        }
+        return SiteHistory.Build(rows, HistoryResolution.Minute);
+    }
+
+    [Fact]
+    public void Battery_energy_exported_for_the_VPP_is_export_not_home_consumption()
+    {
+        // The VPP discharges 5 kW; the home uses 1 kW; 4 kW leave through the meter.
+        var e = EnergyAccounting.Of(Minute(pvKw: 0, batteryKw: 5, gridKw: -4, minutes: 60));
+
+        e.ExportKwh.Should().BeApproximately(4, 1e-9);
+        e.ConsumptionKwh.Should().BeApproximately(1, 1e-9, "only the home's own 1 kW is consumption");
+        e.BatteryDischargeKwh.Should().BeApproximately(5, 1e-9);
+        e.SelfSuppliedKwh.Should().BeApproximately(1, 1e-9);
+        e.ImportKwh.Should().Be(0);
+    }
+
+    [Fact]
+    public void Solar_charging_the_battery_and_covering_the_home_is_self_supplied()
+    {
+        // PV 6 kW: 2 kW into the battery, 3 kW to the home, 1 kW exported.
+        var e = EnergyAccounting.Of(Minute(pvKw: 6, batteryKw: -2, gridKw: -1, minutes: 30));
+
+        e.PvKwh.Should().BeApproximately(3, 1e-9);
+        e.BatteryChargeKwh.Should().BeApproximately(1, 1e-9);
+        e.ExportKwh.Should().BeApproximately(0.5, 1e-9);
+        e.ConsumptionKwh.Should().BeApproximately(1.5, 1e-9);
+        e.SelfSuppliedKwh.Should().BeApproximately(1.5, 1e-9);
+        e.BatteryThroughputKwh.Should().BeApproximately(1, 1e-9);
+    }
+
+    [Fact]
+    public void Imported_energy_is_not_self_supplied()
+    {
+        // Night: the home uses 2 kW, 0.5 kW from the battery, 1.5 kW imported.
+        var e = EnergyAccounting.Of(Minute(pvKw: 0, batteryKw: 0.5, gridKw: 1.5, minutes: 60));
+
+        e.ConsumptionKwh.Should().BeApproximately(2, 1e-9);
+        e.ImportKwh.Should().BeApproximately(1.5, 1e-9);
+        e.SelfSuppliedKwh.Should().BeApproximately(0.5, 1e-9);
+    }
+
+    [Fact]
+    public void No_readings_is_zero_everywhere()
+    {
+        EnergyAccounting.Of([]).Should().Be(EnergyTotals.Zero);
+    }
+}

@@ -1,0 +1,266 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using NodaTime;
+using NodaTime.Text;
+using Vpp.Contracts.Fleet;
+using Vpp.Contracts.Sites;
+using Vpp.Tests.Shared;
+
+namespace Vpp.EndToEnd.Tests.Dashboards;
+
+/// <summary>Sign-in, per-site authorisation on the portal API and the live hub, homeowner controls, throttling.</summary>
+public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<DashboardHost>
+{
+    private const string Password = "correct horse battery";
+    private static Instant Now => SystemClock.Instance.GetCurrentInstant();
+    private static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);
+
+    /// <summary>Two registered homes; an account for the first.</summary>
+    private async Task<(string Own, string Other, string User, Dictionary<string, string> Tokens)> TwoHomes(string name)
+    {
+        var tokens = await host.RegisterHomeAsync(name + "-own");
+        await host.RegisterHomeAsync(name + "-other");
+        await host.CreateHomeownerAsync(name + "-own", name, Password);
+        return (name + "-own", name + "-other", name, tokens);
+    }
+
+    [Fact]
+    public async Task A_homeowner_sees_their_own_site_and_is_refused_every_other()
+    {
+        var (own, other, user, _) = await TwoHomes("alice");
+        using var browser = host.Browser(await host.SignInHomeownerAsync(user, Password));
+
+        var me = (await browser.GetFromJsonAsync<JsonObject>("/auth/me"))!;
+        me["role"]!.GetValue<string>().Should().Be("homeowner");
+        me["siteId"]!.GetValue<string>().Should().Be(own);
+        (await browser.GetAsync($"/portal/api/sites/{own}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await browser.GetAsync($"/portal/api/sites/{own}/history?range=7d")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        foreach (var path in new[] { "", "/history", "/energy/today", "/events", "/earnings" })
+            (await browser.GetAsync($"/portal/api/sites/{other}{path}")).StatusCode.Should().Be(HttpStatusCode.Forbidden, path);
+        (await browser.GetAsync("/portal/api/sites/no-such-site")).StatusCode.Should().Be(HttpStatusCode.Forbidden,
+            "a homeowner cannot even learn whether another site exists");
+        (await browser.PutAsJsonAsync($"/portal/api/sites/{other}/preferences", new { backupReservePct = 90, participating = false }))
+            .StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await browser.PostAsync($"/portal/api/sites/{other}/events/any/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await browser.GetAsync("/portal/api/operations")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await browser.GetAsync($"/api/sites/{other}")).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the operator API is not for homeowners");
+
+        using var api = host.Api();
+        var otherSite = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{other}"))!;
+        otherSite["backupReservePct"]!.GetValue<double>().Should().Be(20, "the refused change changed nothing");
+        otherSite["participating"]!.GetValue<bool>().Should().BeTrue();
+
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        (await anonymous.GetAsync($"/portal/api/sites/{own}")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await anonymous.GetAsync("/auth/me")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Operators_see_every_site_through_the_portal()
+    {
+        var (own, other, _, _) = await TwoHomes("opview");
+        using var browser = host.Browser(await host.SignInOperatorAsync());
+        (await browser.GetAsync($"/portal/api/sites/{own}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await browser.GetAsync($"/portal/api/sites/{other}/energy/today")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await browser.GetAsync("/portal/api/sites/no-such-site")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        var ops = (await browser.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!;
+        ops["kafka"]!["embedded"]!.GetValue<bool>().Should().BeTrue();
+        ops["market"]!["note"]!.GetValue<string>().Should().Contain("not running");
+        (await browser.GetAsync("/api/fleet")).StatusCode.Should().Be(HttpStatusCode.OK, "an operator session may use the operator API");
+    }
+
+    [Fact]
+    public async Task Sign_in_fails_on_a_wrong_password_or_unknown_user_and_bad_account_requests_change_nothing()
+    {
+        await TwoHomes("bob");
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        foreach (var body in new object[]
+                 {
+                     new { username = "bob", password = "wrong password!" }, new { username = "nobody", password = Password },
+                     new { username = "bob", password = "" }, new { username = "", password = Password }, new { username = "B O B", password = Password },
+                 })
+        {
+            var res = await http.PostAsJsonAsync("/auth/login", body);
+            res.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+            res.Headers.Contains("Set-Cookie").Should().BeFalse();
+        }
+        (await http.PostAsJsonAsync("/auth/operator", new { apiKey = "not-the-key" })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await http.PostAsJsonAsync("/auth/login", new { username = "BOB ", password = Password })).StatusCode.Should().Be(HttpStatusCode.OK,
+            "user names are case-insensitive");
+
+        using var api = host.Api();
+        async Task<string> Problem(string site, object body, HttpStatusCode expected)
+        {
+            var res = await api.PostAsJsonAsync($"/api/sites/{site}/homeowners", body);
+            res.StatusCode.Should().Be(expected);
+            return await res.Content.ReadAsStringAsync();
+        }
+        (await Problem("bob-own", new { username = "bob2", password = "short" }, HttpStatusCode.BadRequest)).Should().Contain("password");
+        (await Problem("bob-own", new { username = "x", password = Password }, HttpStatusCode.BadRequest)).Should().Contain("username");
+        (await Problem("bob-own", new { username = "bob", password = "another password" }, HttpStatusCode.Conflict)).Should().Contain("taken");
+        await Problem("no-such-site", new { username = "carol", password = Password }, HttpStatusCode.NotFound);
+        (await http.PostAsJsonAsync("/api/sites/bob-own/homeowners", new { username = "mallory", password = Password }))
+            .StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+
+        // The conflict kept the first password.
+        await host.SignInHomeownerAsync("bob", Password);
+        (await http.PostAsJsonAsync("/auth/login", new { username = "mallory", password = Password })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task The_hub_refuses_anonymous_viewers_other_sites_and_the_fleet_and_pushes_the_own_site_live()
+    {
+        var (own, other, user, tokens) = await TwoHomes("dana");
+        var anonymous = new HubConnectionBuilder().WithUrl(new Uri(host.BaseAddress, "/hubs/live")).Build();
+        (await anonymous.Invoking(h => h.StartAsync()).Should().ThrowAsync<HttpRequestException>()).Which.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+
+        await using var live = await host.LiveAsync(await host.SignInHomeownerAsync(user, Password));
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<SiteState>();
+        live.On<SiteState>("SiteState", seen.Enqueue);
+        live.On<FleetSummary>("FleetSummary", _ => throw new InvalidOperationException("a homeowner got a fleet message"));
+
+        await live.Invoking(h => h.InvokeAsync<SiteState>("JoinSite", other)).Should().ThrowAsync<HubException>().WithMessage("*not allowed*");
+        await live.Invoking(h => h.InvokeAsync<FleetSummary>("JoinFleet")).Should().ThrowAsync<HubException>().WithMessage("*not allowed*");
+        (await live.InvokeAsync<List<JsonObject>>("ListSites")).Select(s => s["siteId"]!.GetValue<string>()).Should().Equal(own);
+        await live.InvokeAsync<SiteState>("JoinSite", own);
+
+        // The other site is watched by an operator, so it does publish; none of it may reach this homeowner.
+        await using var operatorLive = await host.LiveAsync();
+        await operatorLive.InvokeAsync<SiteState>("JoinSite", other);
+        var otherTokens = await ReRegisteredTokens(other);
+        await using var otherBattery = await host.ConnectAsync(otherTokens);
+        await using var battery = await host.ConnectAsync(tokens[own + "-bat"]);
+        for (var seq = 1; seq <= 3; seq++)
+        {
+            await otherBattery.SendJsonAsync(new { type = "telemetry", seq, ts = Iso(Now), powerKw = 4.0, socPct = 70.0 });
+            await battery.SendJsonAsync(new { type = "telemetry", seq, ts = Iso(Now), powerKw = 1.25 * seq, socPct = 60.0 });
+            await Task.Delay(600);
+        }
+        await Eventually.Until(() => Task.FromResult(seen.Any(s => s.BatteryKw == 3.75)), any => any);
+        seen.Should().Contain(s => s.SiteId == own && s.BatteryKw == 3.75 && s.SocPct == 60);
+        seen.Should().OnlyContain(s => s.SiteId == own);
+    }
+
+    /// <summary>A fresh battery token for a site registered by <see cref="TwoHomes"/> (its tokens were not kept).</summary>
+    private async Task<string> ReRegisteredTokens(string siteId)
+    {
+        using var api = host.Api();
+        var res = await api.PostAsync($"/api/devices/{siteId}-bat/token", null);
+        res.EnsureSuccessStatusCode();
+        return (await res.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task The_backup_reserve_stays_within_the_operator_range_and_every_change_is_event_sourced()
+    {
+        var (own, _, user, _) = await TwoHomes("erin");
+        using var browser = host.Browser(await host.SignInHomeownerAsync(user, Password));
+        var site = (await browser.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{own}"))!;
+        site["minBackupReservePct"]!.GetValue<double>().Should().Be(10);
+
+        foreach (var bad in new object[] { new { backupReservePct = 5, participating = true }, new { backupReservePct = 101, participating = true },
+                     new { backupReservePct = 50 } })
+        {
+            var res = await browser.PutAsJsonAsync($"/portal/api/sites/{own}/preferences", bad);
+            res.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        }
+        (await browser.PutAsync($"/portal/api/sites/{own}/preferences", new StringContent("{\"backupReservePct\": \"NaN\"}",
+            System.Text.Encoding.UTF8, "application/json"))).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+
+        var ok = await browser.PutAsJsonAsync($"/portal/api/sites/{own}/preferences", new { backupReservePct = 35, participating = false });
+        ok.StatusCode.Should().Be(HttpStatusCode.OK);
+
+        using var api = host.Api();
+        var after = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{own}"))!;
+        after["backupReservePct"]!.GetValue<double>().Should().Be(35);
+        after["participating"]!.GetValue<bool>().Should().BeFalse();
+        var timeline = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{own}/timeline"))!["items"]!.AsArray(),
+            items => items.Any(i => i!["type"]!.GetValue<string>() == "PreferencesChanged"));
+        timeline.Count(i => i!["type"]!.GetValue<string>() == "PreferencesChanged").Should().Be(1, "refused changes were not recorded");
+        timeline.Single(i => i!["type"]!.GetValue<string>() == "PreferencesChanged")!["summary"]!.GetValue<string>().Should().Contain("homeowner:erin");
+    }
+
+    [Fact]
+    public async Task A_homeowner_opts_out_of_a_coming_event_and_the_opt_out_is_event_sourced()
+    {
+        await using var home = await Grid.TestHome.StartAsync(host, "frank-home", "dash-region");
+        await host.CreateHomeownerAsync("frank-home", "frank", Password);
+        using var api = host.Api();
+        await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/regions/dash-region/flexibility"))!["sites"]!.GetValue<int>(),
+            n => n == 1, timeoutMs: 30_000);
+        var requestId = "dash-" + Guid.NewGuid().ToString("N")[..8];
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId, region = "dash-region", startsAt = Iso(Now + Duration.FromMinutes(30)),
+            endsAt = Iso(Now + Duration.FromMinutes(60)), powerKw = 1.0 })).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        using var browser = host.Browser(await host.SignInHomeownerAsync("frank", Password));
+        var events = (await browser.GetFromJsonAsync<JsonObject>("/portal/api/sites/frank-home/events"))!["events"]!.AsArray();
+        var ev = events.Single(e => e!["requestId"]!.GetValue<string>() == requestId)!;
+        ev["status"]!.GetValue<string>().Should().Be("upcoming");
+        ev["direction"]!.GetValue<string>().Should().Be("discharge");
+        ev["optedOut"]!.GetValue<bool>().Should().BeFalse();
+
+        (await browser.PostAsync("/portal/api/sites/frank-home/events/not-an-event/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        var res = await browser.PostAsync($"/portal/api/sites/frank-home/events/{requestId}/opt-out", null);
+        res.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await res.Content.ReadFromJsonAsync<JsonObject>())!["events"]!.AsArray()
+            .Single(e => e!["requestId"]!.GetValue<string>() == requestId)!["optedOut"]!.GetValue<bool>().Should().BeTrue();
+
+        var timeline = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/sites/frank-home/timeline"))!["items"]!.AsArray(),
+            items => items.Any(i => i!["type"]!.GetValue<string>() == "DispatchOptedOut"));
+        timeline.Where(i => i!["type"]!.GetValue<string>() == "DispatchOptedOut").Should().ContainSingle()
+            .Which!["summary"]!.GetValue<string>().Should().Contain(requestId).And.Contain("homeowner:frank");
+    }
+
+    [Fact]
+    public async Task Todays_energy_counts_battery_export_as_export_not_home_consumption()
+    {
+        var (own, _, user, tokens) = await TwoHomes("gina");
+        await using var battery = await host.ConnectAsync(tokens[own + "-bat"]);
+        await using var meter = await host.ConnectAsync(tokens[own + "-meter"]);
+        // 20 one-second readings in a minute that has ended (history holds whole minutes): the battery
+        // discharges 5 kW for the VPP, the home uses 1 kW, 4 kW are exported.
+        var start = Instant.FromUnixTimeSeconds(Now.ToUnixTimeSeconds() / 60 * 60) - Duration.FromMinutes(2);
+        for (var i = 0; i < 20; i++)
+        {
+            var ts = Iso(start + Duration.FromSeconds(i));
+            await battery.SendJsonAsync(new { type = "telemetry", seq = i + 1, ts, powerKw = 5.0, socPct = 70.0 });
+            await meter.SendJsonAsync(new { type = "telemetry", seq = i + 1, ts, powerKw = 0.0, gridKw = -4.0, loadKw = 1.0 });
+        }
+
+        using var browser = host.Browser(await host.SignInHomeownerAsync(user, Password));
+        var today = await Eventually.Until(async () => (await browser.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{own}/energy/today"))!,
+            e => e["exportKwh"]!.GetValue<double>() >= 20 * 4 / 3600.0 - 1e-9, timeoutMs: 15_000);
+        today["exportKwh"]!.GetValue<double>().Should().BeApproximately(20 * 4 / 3600.0, 1e-9);
+        today["batteryDischargeKwh"]!.GetValue<double>().Should().BeApproximately(20 * 5 / 3600.0, 1e-9);
+        today["consumptionKwh"]!.GetValue<double>().Should().BeApproximately(20 * 1 / 3600.0, 1e-9, "exported battery energy is not home use");
+        today["importKwh"]!.GetValue<double>().Should().Be(0);
+        today["date"]!.GetValue<string>().Should().Be(Now.InZone(DateTimeZoneProviders.Tzdb["Europe/Berlin"]).Date.ToString("yyyy-MM-dd", null));
+    }
+
+    [Fact]
+    public async Task A_fleet_viewer_gets_at_most_two_fleet_messages_a_second_however_fast_the_fleet_changes()
+    {
+        var (own, _, _, tokens) = await TwoHomes("fleetload");
+        await using var battery = await host.ConnectAsync(tokens[own + "-bat"]);
+        await using var live = await host.LiveAsync();
+        var received = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        await live.InvokeAsync<FleetSummary>("JoinFleet");
+        live.On<FleetSummary>("FleetSummary", _ => received.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp()));
+
+        // Big swings 10 times a second: every site report is significant and the fleet publishes every 100 ms.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var seq = 1; clock.Elapsed < TimeSpan.FromSeconds(6); seq++)
+        {
+            await battery.SendJsonAsync(new { type = "telemetry", seq, ts = Iso(Now), powerKw = seq % 2 == 0 ? 4.0 : -4.0, socPct = 50.0 });
+            await Task.Delay(100);
+        }
+        var window = received.Where(t => System.Diagnostics.Stopwatch.GetElapsedTime(t) < TimeSpan.FromSeconds(5)).ToList();
+        window.Count.Should().BeInRange(3, 11, "at most 2 a second (plus one at the window's edge), and the fleet did change");
+        var gaps = received.Zip(received.Skip(1), (a, b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b)).ToList();
+        gaps.Should().OnlyContain(g => g >= TimeSpan.FromMilliseconds(400), "messages are spaced by the 500 ms throttle (less scheduling jitter)");
+    }
+}
