@@ -10,7 +10,8 @@ const base = () => `/portal/api/sites/${encodeURIComponent(siteId)}`;
 function flowLine(a, b, kw, label) {
   const active = Math.abs(kw ?? 0) >= 0.01;
   const [from, to] = (kw ?? 0) >= 0 ? [a, b] : [b, a];
-  return `<line x1="${from[0]}" y1="${from[1]}" x2="${to[0]}" y2="${to[1]}" class="flow ${active ? "on" : "off"}" marker-end="url(#arrow)"><title>${label}</title></line>`;
+  const arrow = active ? ` marker-end="url(#arrow)"` : "";
+  return `<line x1="${from[0]}" y1="${from[1]}" x2="${to[0]}" y2="${to[1]}" class="flow ${active ? "on" : "off"}"${arrow}><title>${label}</title></line>`;
 }
 
 function showState(s) {

@@ -26,8 +26,8 @@ function plotLines(svg, series, { from, to, min, max, gapMs, hline, unit }) {
     svg.append(svgEl("line", { x1: left, x2: w - right, y1: y(v), y2: y(v), class: "gridline" }));
     svg.append(svgEl("text", { x: left - 4, y: y(v) + 4, class: "axis", "text-anchor": "end" }, `${v.toFixed(1)}${unit ?? ""}`));
   }
-  for (const t of [from, new Date((+from + +to) / 2), to])
-    svg.append(svgEl("text", { x: x(t), y: h - 4, class: "axis", "text-anchor": "middle" }, t.toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" })));
+  for (const [t, anchor] of [[from, "start"], [new Date((+from + +to) / 2), "middle"], [to, "end"]])
+    svg.append(svgEl("text", { x: x(t), y: h - 4, class: "axis", "text-anchor": anchor }, t.toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" })));
   if (hline != null) svg.append(svgEl("line", { x1: left, x2: w - right, y1: y(hline), y2: y(hline), class: "hline" }));
   for (const s of series) {
     let d = "", prev = null;
