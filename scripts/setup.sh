@@ -8,6 +8,8 @@ command -v npm >/dev/null || need+=(npm)
 command -v curl >/dev/null || need+=(curl)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v kcat >/dev/null || need+=(kcat)
+# Browser tests drive Debian's Chromium through Playwright; Playwright never downloads a browser here.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
