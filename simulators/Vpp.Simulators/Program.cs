@@ -19,6 +19,9 @@ const string usage = """
       grid    [--bootstrap localhost:19092] [--region DE-N] [--csv trace.csv] [--seconds 0] [--interval-ms 1000]
               [--dispatch-every-s 0] [--dispatch-kw 100] [--dispatch-minutes 15] [--seed 1] [--count 0]
               Produces a frequency trace (CSV of "hz" or "ts,hz", or synthetic) and dispatch requests to vpp.grid-signals.v1.
+      dashboards --url URL --api-key KEY [--viewers 1000] [--prefix home] [--seconds 60] [--host-pid PID]
+              N homeowners (accounts for the homes of a running fleet) watch their own site over the live hub;
+              prints the delay from each shown reading's ts to the viewer (p50/p99) and, with --host-pid, the host's CPU.
       frequency-bench --url URL --api-key KEY [--bootstrap localhost:19092] [--batteries 1000] [--events 30] [--region bench-fr] [--dispatches 0]
               Times central frequency response: frequency signal on Kafka → last setpoint frame at the devices (p50/p99);
               with --dispatches, also utility dispatch: startsAt → last setpoint frame.
@@ -73,6 +76,15 @@ try
             var fromStart = a.Flag("from-start");
             a.EnsureAllUsed();
             await UtilityConsumer.RunAsync(bootstrap, group, fromStart, Console.Out, cts.Token);
+            return 0;
+        }
+        case "dashboards":
+        {
+            var pid = a.Optional("host-pid") is { } p ? int.Parse(p) : (int?)null;
+            var options = new DashboardBench.Options(new Uri(a.String("url", "http://localhost:5080")), a.String("api-key", Environment.GetEnvironmentVariable("VPP_API_KEY") ?? ""),
+                a.Int("viewers", 1000), a.String("prefix", "home"), TimeSpan.FromSeconds(a.Int("seconds", 60)), pid);
+            a.EnsureAllUsed();
+            await DashboardBench.RunAsync(options, Console.Out, cts.Token);
             return 0;
         }
         case "frequency-bench":

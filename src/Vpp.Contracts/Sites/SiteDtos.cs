@@ -21,13 +21,15 @@ public sealed record FlexibilityView(
     public static readonly FlexibilityView None = new(0, 0, 0, 0, 0, 0);
 }
 
+/// <summary>A device in its site's live state. LastSeen: when the twin got the last reading (server clock); ReadingTs: the reading's own ts.</summary>
 [GenerateSerializer, Immutable, Alias("vpp.SiteDeviceView")]
 public sealed record SiteDeviceView(
     [property: Id(0)] string DeviceId,
     [property: Id(1)] DeviceKind Kind,
     [property: Id(2)] DeviceStatus Status,
     [property: Id(3)] Instant? LastSeen,
-    [property: Id(4)] double? PowerKw);
+    [property: Id(4)] double? PowerKw,
+    [property: Id(5)] Instant? ReadingTs = null);
 
 [GenerateSerializer, Alias("vpp.SiteStatus")]
 public enum SiteStatus

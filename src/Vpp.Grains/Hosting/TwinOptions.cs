@@ -14,8 +14,11 @@ public sealed class TwinOptions
     /// <summary>How often a site / the fleet pushes live state when something changed.</summary>
     public Duration PublishInterval { get; set; } = Duration.FromSeconds(1);
 
-    /// <summary>A watched site publishes a reading at once if its last live publish is at least this old.</summary>
+    /// <summary>A watched site publishes at most this often.</summary>
     public Duration LiveSpacing { get; set; } = Duration.FromMilliseconds(500);
+
+    /// <summary>How long a watched site waits after a reading for its other devices' readings of the same moment.</summary>
+    public Duration LiveCoalesce { get; set; } = Duration.FromMilliseconds(50);
 
     /// <summary>How long a site keeps publishing live state after a viewer last asked (hosts renew every minute).</summary>
     public Duration WatchLease { get; set; } = Duration.FromMinutes(2);

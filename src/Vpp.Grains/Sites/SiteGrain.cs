@@ -28,6 +28,7 @@ public sealed partial class SiteGrain(IEventStore store, IClock clock, IOptions<
     /// <summary>Live state is published only while a viewer watches (hosts renew the lease).</summary>
     private Instant _watchedUntil = Instant.MinValue;
     private Instant _lastPublished = Instant.MinValue;
+    private IGrainTimer? _livePending;
     private IGrainTimer? _timer;
 
     private TwinOptions Options => options.Value;
@@ -133,9 +134,25 @@ public sealed partial class SiteGrain(IEventStore store, IClock clock, IOptions<
         slot.LastSeen = clock.GetCurrentInstant();
         _dirty = true;
         if (kind == DeviceKind.Meter) TraceGrid(slot.LastSeen.Value);
-        // A watched site shows a reading at once, at most every LiveSpacing; the tick catches the rest.
-        if (slot.LastSeen.Value < _watchedUntil && slot.LastSeen.Value - _lastPublished >= Options.LiveSpacing) PublishLive(Compute());
+        if (slot.LastSeen.Value < _watchedUntil) ScheduleLive(slot.LastSeen.Value);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A watched site shows a reading soon: after a short pause that gathers the readings its devices
+    /// send together, and at most once per LiveSpacing.
+    /// </summary>
+    private void ScheduleLive(Instant now)
+    {
+        if (_livePending is not null) return;
+        var due = Duration.Max(Options.LiveCoalesce, _lastPublished + Options.LiveSpacing - now);
+        _livePending = this.RegisterGrainTimer(_ =>
+        {
+            _livePending?.Dispose();
+            _livePending = null;
+            if (clock.GetCurrentInstant() < _watchedUntil) PublishLive(Compute());
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions { DueTime = due.ToTimeSpan(), Period = Timeout.InfiniteTimeSpan, Interleave = true });
     }
 
     public Task<IReadOnlyList<string>> GetOptedOut() => Task.FromResult<IReadOnlyList<string>>(_stream.State.OptedOut.ToList());
