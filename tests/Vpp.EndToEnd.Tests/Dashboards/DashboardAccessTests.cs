@@ -196,6 +196,18 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         (await api.PostAsJsonAsync("/api/dispatches", new { requestId, region = "dash-region", startsAt = Iso(Now + Duration.FromMinutes(30)),
             endsAt = Iso(Now + Duration.FromMinutes(60)), powerKw = 1.0 })).StatusCode.Should().Be(HttpStatusCode.Created);
 
+        // The operator's view lists the dispatch with what was requested and accepted.
+        using (var operatorBrowser = host.Browser(await host.SignInOperatorAsync()))
+        {
+            var region = (await operatorBrowser.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!["regions"]!.AsArray()
+                .Single(r => r!["region"]!.GetValue<string>() == "dash-region")!;
+            var listed = region["dispatches"]!.AsArray().Single(d => d!["requestId"]!.GetValue<string>() == requestId)!;
+            listed["requestedKw"]!.GetValue<double>().Should().Be(1.0);
+            listed["acceptedKw"]!.GetValue<double>().Should().Be(1.0);
+            listed["status"]!.GetValue<string>().Should().Be("accepted");
+            region["flexibility"]!["sites"]!.GetValue<int>().Should().Be(1);
+        }
+
         using var browser = host.Browser(await host.SignInHomeownerAsync("frank", Password));
         var events = (await browser.GetFromJsonAsync<JsonObject>("/portal/api/sites/frank-home/events"))!["events"]!.AsArray();
         var ev = events.Single(e => e!["requestId"]!.GetValue<string>() == requestId)!;
