@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Vpp.Host.Hosting;
 
 namespace Vpp.EndToEnd.Tests;
@@ -19,6 +20,8 @@ public class VppHost : WebApplicationFactory<Program>
     private readonly IReadOnlyDictionary<string, string> _settings;
 
     public const string ApiKey = "test-operator-key";
+    /// <summary>What the host logged at Warning and above.</summary>
+    public CapturedLogs Logs { get; } = new();
     public Uri BaseAddress { get; private set; } = null!;
     public Uri DeviceEndpoint => new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/devices/v1/ws" }.Uri;
 
@@ -43,6 +46,7 @@ public class VppHost : WebApplicationFactory<Program>
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Kafka:EmbeddedPort", "0"); // each test host gets its own embedded Kafka on random ports
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.ConfigureLogging(l => l.AddProvider(Logs));
     }
 
     /// <summary>

@@ -54,6 +54,9 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         otherSite["backupReservePct"]!.GetValue<double>().Should().Be(20, "the refused change changed nothing");
         otherSite["participating"]!.GetValue<bool>().Should().BeTrue();
 
+        host.Logs.Lines.Should().Contain(l => l.StartsWith("Warning") && l.Contains("Refused alice") && l.Contains($"'{other}'"),
+            "refused attempts at another site are logged");
+
         using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
         (await anonymous.GetAsync($"/portal/api/sites/{own}")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         (await anonymous.GetAsync("/auth/me")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
@@ -67,7 +70,13 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         (await browser.GetAsync($"/portal/api/sites/{own}")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await browser.GetAsync($"/portal/api/sites/{other}/energy/today")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await browser.GetAsync("/portal/api/sites/no-such-site")).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        var ops = (await browser.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!;
+        // The latest frequency a region got (from vpp.grid-signals.v1 in production) shows on the operator's view.
+        await host.Service<IGrainFactory>().GetGrain<Vpp.Contracts.Grid.IGridRegionGrain>("opview-region")
+            .ReportFrequency(new Vpp.Contracts.Grid.FrequencyReading(Now, 49.912));
+        var ops = await Eventually.Until(async () => (await browser.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!,
+            o => o["regions"]!.AsArray().Any(r => r!["region"]!.GetValue<string>() == "opview-region"));
+        ops["regions"]!.AsArray().Single(r => r!["region"]!.GetValue<string>() == "opview-region")!["frequency"]!["hz"]!.GetValue<double>()
+            .Should().Be(49.912);
         ops["kafka"]!["embedded"]!.GetValue<bool>().Should().BeTrue();
         ops["market"]!["note"]!.GetValue<string>().Should().Contain("not running");
         (await browser.GetAsync("/api/fleet")).StatusCode.Should().Be(HttpStatusCode.OK, "an operator session may use the operator API");
@@ -89,6 +98,7 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
             res.Headers.Contains("Set-Cookie").Should().BeFalse();
         }
         (await http.PostAsJsonAsync("/auth/operator", new { apiKey = "not-the-key" })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        host.Logs.Lines.Should().Contain(l => l.Contains("Sign-in failed for 'bob'"));
         (await http.PostAsJsonAsync("/auth/login", new { username = "BOB ", password = Password })).StatusCode.Should().Be(HttpStatusCode.OK,
             "user names are case-insensitive");
 
@@ -125,6 +135,7 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
 
         await live.Invoking(h => h.InvokeAsync<SiteState>("JoinSite", other)).Should().ThrowAsync<HubException>().WithMessage("*not allowed*");
         await live.Invoking(h => h.InvokeAsync<FleetSummary>("JoinFleet")).Should().ThrowAsync<HubException>().WithMessage("*not allowed*");
+        host.Logs.Lines.Should().Contain(l => l.Contains("Refused dana") && l.Contains($"site '{other}'") && l.Contains("live hub"));
         (await live.InvokeAsync<List<JsonObject>>("ListSites")).Select(s => s["siteId"]!.GetValue<string>()).Should().Equal(own);
         await live.InvokeAsync<SiteState>("JoinSite", own);
 
@@ -270,8 +281,9 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
             await battery.SendJsonAsync(new { type = "telemetry", seq, ts = Iso(Now), powerKw = seq % 2 == 0 ? 4.0 : -4.0, socPct = 50.0 });
             await Task.Delay(100);
         }
+        received.Count.Should().BeGreaterThanOrEqualTo(2, "the fleet changed all the time");
         var window = received.Where(t => System.Diagnostics.Stopwatch.GetElapsedTime(t) < TimeSpan.FromSeconds(5)).ToList();
-        window.Count.Should().BeInRange(3, 11, "at most 2 a second (plus one at the window's edge), and the fleet did change");
+        window.Count.Should().BeLessThanOrEqualTo(11, "at most 2 a second (plus one at the window's edge)");
         var gaps = received.Zip(received.Skip(1), (a, b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b)).ToList();
         gaps.Should().OnlyContain(g => g >= TimeSpan.FromMilliseconds(400), "messages are spaced by the 500 ms throttle (less scheduling jitter)");
     }
