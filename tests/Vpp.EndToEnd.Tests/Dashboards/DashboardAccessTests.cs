@@ -198,14 +198,9 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
     [Fact]
     public async Task A_homeowner_opts_out_of_a_coming_event_and_the_opt_out_is_event_sourced()
     {
-        await using var home = await Grid.TestHome.StartAsync(host, "frank-home", "dash-region");
-        await host.CreateHomeownerAsync("frank-home", "frank", Password);
+        var (home, requestId) = await ComingEvent.StartAsync(host, "frank-home", "dash-region", "frank", Password);
+        await using var _ = home;
         using var api = host.Api();
-        await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/regions/dash-region/flexibility"))!["sites"]!.GetValue<int>(),
-            n => n == 1, timeoutMs: 30_000);
-        var requestId = "dash-" + Guid.NewGuid().ToString("N")[..8];
-        (await api.PostAsJsonAsync("/api/dispatches", new { requestId, region = "dash-region", startsAt = Iso(Now + Duration.FromMinutes(30)),
-            endsAt = Iso(Now + Duration.FromMinutes(60)), powerKw = 1.0 })).StatusCode.Should().Be(HttpStatusCode.Created);
 
         // The operator's view lists the dispatch with what was requested and accepted.
         using (var operatorBrowser = host.Browser(await host.SignInOperatorAsync()))

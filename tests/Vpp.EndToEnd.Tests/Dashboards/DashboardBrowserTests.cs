@@ -109,14 +109,9 @@ public sealed class DashboardBrowserTests(DashboardHost host, Chromium chromium)
     [Fact]
     public async Task The_opt_out_control_records_the_opt_out()
     {
-        await using var home = await Grid.TestHome.StartAsync(host, "pw-optout", "pw-region");
-        await host.CreateHomeownerAsync("pw-optout", "pwoptout", Password);
+        var (home, requestId) = await ComingEvent.StartAsync(host, "pw-optout", "pw-region", "pwoptout", Password);
+        await using var _ = home;
         using var api = host.Api();
-        await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/regions/pw-region/flexibility"))!["sites"]!.GetValue<int>(),
-            n => n == 1, timeoutMs: 30_000);
-        var requestId = "pw-" + Guid.NewGuid().ToString("N")[..8];
-        (await api.PostAsJsonAsync("/api/dispatches", new { requestId, region = "pw-region", startsAt = Iso(Now + Duration.FromMinutes(20)),
-            endsAt = Iso(Now + Duration.FromMinutes(50)), powerKw = 1.0 })).StatusCode.Should().Be(HttpStatusCode.Created);
 
         var page = await SignInAsync("pwoptout");
         var button = page.Locator($"button[data-request-id='{requestId}']");

@@ -1,0 +1,54 @@
+using NodaTime;
+using Vpp.Domain.Markets;
+
+namespace Vpp.Domain.Tests;
+
+public class MarketCalendarTests
+{
+    private static readonly DateTimeZone Berlin = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+    private static readonly MarketCalendar DayAhead = MarketCalendar.DayAhead(Berlin);
+    private static readonly MarketCalendar Reserve = MarketCalendar.ReserveCapacity(Berlin);
+
+    [Theory]
+    [InlineData(2026, 3, 29, 92)]  // clocks go forward: a 23-hour day
+    [InlineData(2026, 10, 25, 100)] // clocks go back: a 25-hour day
+    [InlineData(2026, 11, 24, 96)]
+    [InlineData(2026, 6, 21, 96)]
+    public void A_day_ahead_delivery_day_has_a_quarter_hour_product_for_every_quarter_hour_it_lasts(int y, int m, int d, int expected)
+    {
+        var products = DayAhead.Products(new LocalDate(y, m, d));
+
+        products.Should().HaveCount(expected);
+        products.Should().OnlyContain(p => p.Delivery.Duration == Duration.FromMinutes(15));
+        products.Select(p => p.Index).Should().Equal(Enumerable.Range(0, expected));
+        products[0].Delivery.Start.Should().Be(Berlin.AtStartOfDay(new LocalDate(y, m, d)).ToInstant());
+        products.Zip(products.Skip(1)).Should().OnlyContain(x => x.First.Delivery.End == x.Second.Delivery.Start, "products tile the day");
+        products[^1].Delivery.End.Should().Be(Berlin.AtStartOfDay(new LocalDate(y, m, d).PlusDays(1)).ToInstant());
+    }
+
+    [Fact]
+    public void Reserve_blocks_follow_local_time_so_the_first_block_of_a_daylight_saving_day_is_3_or_5_hours()
+    {
+        Reserve.Products(new LocalDate(2026, 3, 29)).Select(p => p.Delivery.Duration.TotalHours).Should().Equal(3, 4, 4, 4, 4, 4);
+        Reserve.Products(new LocalDate(2026, 10, 25)).Select(p => p.Delivery.Duration.TotalHours).Should().Equal(5, 4, 4, 4, 4, 4);
+        var normal = Reserve.Products(new LocalDate(2026, 11, 24));
+        normal.Select(p => p.Delivery.Duration.TotalHours).Should().Equal(4, 4, 4, 4, 4, 4);
+        normal[2].Delivery.Start.Should().Be(Instant.FromUtc(2026, 11, 24, 7, 0), "08:00 CET");
+    }
+
+    [Fact]
+    public void Gate_closure_is_the_day_before_in_local_time_across_the_clock_change()
+    {
+        DayAhead.GateClosure(new LocalDate(2026, 3, 29)).Should().Be(Instant.FromUtc(2026, 3, 28, 11, 0), "12:00 CET");
+        DayAhead.GateClosure(new LocalDate(2026, 3, 30)).Should().Be(Instant.FromUtc(2026, 3, 29, 10, 0), "12:00 CEST");
+        Reserve.GateClosure(new LocalDate(2026, 10, 26)).Should().Be(Instant.FromUtc(2026, 10, 25, 7, 0), "08:00 CET, the day the clocks went back");
+    }
+
+    [Fact]
+    public void The_next_open_day_moves_on_at_gate_closure()
+    {
+        var closure = DayAhead.GateClosure(new LocalDate(2026, 11, 25));
+        DayAhead.NextOpenDay(closure - Duration.FromSeconds(1)).Should().Be(new LocalDate(2026, 11, 25));
+        DayAhead.NextOpenDay(closure).Should().Be(new LocalDate(2026, 11, 26));
+    }
+}
