@@ -1,0 +1,129 @@
+using FsCheck.Xunit;
+using NodaTime;
+
+namespace Vpp.Scheduling.Tests;
+
+public class ScheduleOptimiserTests
+{
+    private static readonly Duration Hour = Duration.FromHours(1);
+    private static readonly Duration Quarter = Duration.FromMinutes(15);
+
+    private static ScheduleProblem Problem(FleetModel fleet, Duration length, double degradation, params ScheduleInterval[] intervals) =>
+        new(fleet, intervals, length, degradation);
+
+    /// <summary>The same, free to end the day empty (down to the floor).</summary>
+    private static ScheduleProblem MaySellAll(FleetModel fleet, params ScheduleInterval[] intervals) =>
+        new(fleet, intervals, Hour, 0, FinalMinKwh: 0);
+
+    [Fact]
+    public void Buys_cheap_and_sells_dear_by_hand()
+    {
+        // 10 kWh, empty, 5 kW, lossless: charge 5 kWh at 0 EUR/MWh, sell them at 100 EUR/MWh = 0.50 EUR.
+        var lossless = Problem(new FleetModel(10, 0, 0, 5, 5, 1), Hour, 0, new ScheduleInterval(0), new ScheduleInterval(100));
+        var s = ScheduleOptimiser.Solve(lossless);
+        s.Intervals[0].ChargeKw.Should().BeApproximately(5, 1e-6);
+        s.Intervals[1].DischargeKw.Should().BeApproximately(5, 1e-6);
+        s.RevenueEur.Should().BeApproximately(0.5, 1e-6);
+
+        // 81 % round trip (90 % each way): 5 kW in stores 4.5 kWh, which gives 4.05 kWh out = 0.405 EUR.
+        var lossy = ScheduleOptimiser.Solve(lossless with { Fleet = new FleetModel(10, 0, 0, 5, 5, 0.81) });
+        lossy.Intervals[0].EnergyEndKwh.Should().BeApproximately(4.5, 1e-6);
+        lossy.Intervals[1].DischargeKw.Should().BeApproximately(4.05, 1e-6);
+        lossy.RevenueEur.Should().BeApproximately(0.405, 1e-6);
+    }
+
+    [Fact]
+    public void Does_nothing_when_the_spread_does_not_pay_for_losses_and_wear()
+    {
+        // The day must end with the 5 kWh it started with, so selling them means buying them back.
+        // Spread 20 EUR/MWh = 0.02 EUR/kWh; wear 0.015 EUR/kWh on each of charge and discharge is more.
+        var s = ScheduleOptimiser.Solve(Problem(new FleetModel(10, 5, 0, 5, 5, 0.9), Hour, 0.015, new ScheduleInterval(50), new ScheduleInterval(70)));
+        s.Intervals.Should().OnlyContain(i => i.ChargeKw < 1e-9 && i.DischargeKw < 1e-9);
+        s.ProfitEur.Should().BeApproximately(0, 1e-9);
+    }
+
+    [Fact]
+    public void Never_goes_below_the_backup_reserves_even_when_the_price_begs()
+    {
+        // 6 kWh in hand, 4 kWh of it is the homes' reserve: only 2 kWh may be sold, however high the price.
+        var s = ScheduleOptimiser.Solve(MaySellAll(new FleetModel(10, 6, 4, 5, 5, 1), new ScheduleInterval(3000)));
+        s.Intervals[0].NetKw.Should().BeApproximately(2, 1e-6);
+        s.Intervals[0].EnergyEndKwh.Should().BeApproximately(4, 1e-6);
+    }
+
+    [Fact]
+    public void Reserve_capacity_is_held_back_in_power_and_energy()
+    {
+        // 2 kW of frequency reserve: 3 kW left to trade, and 15 minutes of 2 kW kept in hand each way.
+        var s = ScheduleOptimiser.Solve(MaySellAll(new FleetModel(10, 5, 0, 5, 5, 1), new ScheduleInterval(500, ReserveKw: 2)));
+        s.Intervals[0].NetKw.Should().BeApproximately(3, 1e-6);
+        var s2 = ScheduleOptimiser.Solve(MaySellAll(new FleetModel(10, 2, 0, 5, 5, 1), new ScheduleInterval(500, ReserveKw: 2)));
+        s2.Intervals[0].EnergyEndKwh.Should().BeApproximately(0.5, 1e-6, "2 kW × 15 min stays for the reserve");
+    }
+
+    [Fact]
+    public void Operating_envelopes_cap_the_fleet_at_the_grid()
+    {
+        var s = ScheduleOptimiser.Solve(MaySellAll(new FleetModel(10, 10, 0, 5, 5, 1), new ScheduleInterval(300, ExportLimitKw: 1.5)));
+        s.Intervals[0].NetKw.Should().BeApproximately(1.5, 1e-6);
+    }
+
+    [Fact]
+    public void Bad_problems_are_refused_with_a_reason()
+    {
+        var ok = Problem(new FleetModel(10, 5, 2, 5, 5, 0.9), Hour, 0.01, new ScheduleInterval(50));
+        ((Action)(() => ScheduleOptimiser.Solve(ok with { Fleet = ok.Fleet with { InitialKwh = 1 } }))).Should().Throw<ArgumentException>().WithMessage("*initial energy*");
+        ((Action)(() => ScheduleOptimiser.Solve(ok with { Intervals = [new(double.NaN)] }))).Should().Throw<ArgumentException>().WithMessage("*price*");
+        ((Action)(() => ScheduleOptimiser.Solve(ok with { Intervals = [new(50, ReserveKw: 6)] }))).Should().Throw<ArgumentException>().WithMessage("*reserve*");
+        ((Action)(() => ScheduleOptimiser.Solve(ok with { Fleet = ok.Fleet with { RoundTripEfficiency = 1.2 } }))).Should().Throw<ArgumentException>();
+        ((Action)(() => ScheduleOptimiser.Solve(ok with { Intervals = [] }))).Should().Throw<ArgumentException>().WithMessage("*no intervals*");
+    }
+
+    /// <summary>
+    /// Random fleets, prices (negative ones too), reserves and envelopes over a 96-quarter-hour day:
+    /// every power, energy, reserve and envelope limit holds, the energy balance holds with losses,
+    /// and the result is never worse than doing nothing (which is always feasible here).
+    /// </summary>
+    [Property(MaxTest = 60)]
+    public bool Every_schedule_respects_every_limit_and_beats_doing_nothing(int seed)
+    {
+        var rng = new Random(seed);
+        var capacity = 1 + rng.NextDouble() * 10_000;
+        var maxC = 0.5 + rng.NextDouble() * capacity;
+        var maxD = 0.5 + rng.NextDouble() * capacity;
+        var rte = 0.7 + rng.NextDouble() * 0.3;
+        var floor = rng.NextDouble() * 0.3 * capacity;
+        var reserveCap = Math.Min(Math.Min(maxC, maxD) * 0.5, (capacity - floor) / 2 / 0.25 * 0.5);
+        var initial = floor + 0.25 * reserveCap / Math.Sqrt(rte) + rng.NextDouble() * (capacity - floor - 0.5 * reserveCap);
+        initial = Math.Min(initial, capacity - 0.25 * reserveCap * Math.Sqrt(rte));
+        var fleet = new FleetModel(capacity, initial, floor, maxC, maxD, rte);
+        var intervals = Enumerable.Range(0, 96).Select(_ => new ScheduleInterval(
+            rng.NextDouble() * 400 - 100,
+            reserveCap,
+            rng.Next(4) == 0 ? rng.NextDouble() * maxD : null,
+            rng.Next(4) == 0 ? rng.NextDouble() * maxC : null)).ToArray();
+        var p = new ScheduleProblem(fleet, intervals, Quarter, rng.NextDouble() * 0.05);
+
+        var s = ScheduleOptimiser.Solve(p);
+
+        const double tol = 1e-6;
+        var h = Quarter.TotalHours;
+        var previous = fleet.InitialKwh;
+        for (var t = 0; t < 96; t++)
+        {
+            var (x, i) = (s.Intervals[t], intervals[t]);
+            var scale = Math.Max(1, capacity) * tol;
+            if (x.ChargeKw < -scale || x.ChargeKw > maxC - i.ReserveKw + scale) return false;
+            if (x.DischargeKw < -scale || x.DischargeKw > maxD - i.ReserveKw + scale) return false;
+            if (x.EnergyEndKwh < floor + i.ReserveKw * 0.25 / fleet.DischargeEfficiency - scale) return false;
+            if (x.EnergyEndKwh > capacity - i.ReserveKw * 0.25 * fleet.ChargeEfficiency + scale) return false;
+            if (i.ExportLimitKw is { } e && x.NetKw > e + scale) return false;
+            if (i.ImportLimitKw is { } m && -x.NetKw > m + scale) return false;
+            var expected = previous + fleet.ChargeEfficiency * x.ChargeKw * h - x.DischargeKw * h / fleet.DischargeEfficiency;
+            if (Math.Abs(x.EnergyEndKwh - expected) > scale) return false;
+            previous = x.EnergyEndKwh;
+        }
+        if (previous < Math.Min(fleet.InitialKwh, capacity - reserveCap * 0.25 * fleet.ChargeEfficiency) - Math.Max(1, capacity) * tol) return false;
+        return s.ProfitEur >= -1e-6 * Math.Max(1, capacity);
+    }
+}
