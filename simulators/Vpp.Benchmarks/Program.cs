@@ -3,16 +3,18 @@ using Vpp.Benchmarks;
 // vpp-bench events  --pg <conn> [--sites 200] [--commands 20]
 // vpp-bench rollups --pg <conn> [--devices 2000] [--seconds 120]
 // vpp-bench kafka   --pg <conn> [--devices 1000] [--messages 200000] [--dispatches 100] [--batch 5000]
+// vpp-bench schedule [--sites 1000] [--repetitions 3]
 var command = args.FirstOrDefault();
 string Arg(string name, string fallback)
 {
     var i = Array.IndexOf(args, "--" + name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
+if (command == "schedule") return ScheduleBench.Run(int.Parse(Arg("sites", "1000")), int.Parse(Arg("repetitions", "3")));
 var pg = Arg("pg", Environment.GetEnvironmentVariable("VPP_BENCH_PG") ?? "");
 if (pg.Length == 0 || command is not ("events" or "rollups" or "kafka"))
 {
-    Console.Error.WriteLine("usage: vpp-bench events|rollups|kafka --pg <PostgreSQL connection string> [options]");
+    Console.Error.WriteLine("usage: vpp-bench events|rollups|kafka --pg <PostgreSQL connection string> [options]  |  vpp-bench schedule [--sites N]");
     return 2;
 }
 return command switch

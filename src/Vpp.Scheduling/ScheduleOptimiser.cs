@@ -20,63 +20,109 @@ public static class ScheduleOptimiser
     public static Schedule Solve(ScheduleProblem p)
     {
         if (p.Problem() is { } problem) throw new ArgumentException("Invalid schedule problem: " + problem, nameof(p));
-        var f = p.Fleet;
+        using var solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("The GLOP solver is not available.");
+        var battery = AddBattery(solver, p, p.Fleet, p.Intervals.Select(i => i.ReserveKw).ToArray(), p.FinalMinKwh ?? p.Fleet.InitialKwh, "");
+        AddEnvelopes(solver, p.Intervals, [battery]);
+        SolveOrThrow(solver);
+        return Read(p, battery);
+    }
+
+    /// <summary>
+    /// The per-site formulation: one battery per site (each with its own floor, limits and
+    /// efficiency; the final-energy condition applies to each), the frequency reserve split over
+    /// sites by their power, and the operating envelope on the fleet's sum. Exact where the
+    /// aggregate is an approximation, and much larger.
+    /// </summary>
+    public static IReadOnlyList<Schedule> SolvePerSite(IReadOnlyList<FleetModel> sites, IReadOnlyList<ScheduleInterval> intervals, NodaTime.Duration length,
+        double degradationEurPerKwh)
+    {
+        var power = sites.Select(s => Math.Min(s.MaxChargeKw, s.MaxDischargeKw)).ToArray();
+        var totalPower = power.Sum();
+        var problems = sites.Select((site, k) => new ScheduleProblem(site,
+            intervals.Select(i => i with { ReserveKw = totalPower > 0 ? i.ReserveKw * power[k] / totalPower : 0, ExportLimitKw = null, ImportLimitKw = null }).ToList(),
+            length, degradationEurPerKwh)).ToList();
+        foreach (var (p, k) in problems.Select((p, k) => (p, k)))
+            if (p.Problem() is { } problem) throw new ArgumentException($"Invalid schedule problem for site {k}: {problem}", nameof(sites));
+        using var solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("The GLOP solver is not available.");
+        var batteries = problems.Select((p, k) => AddBattery(solver, p, p.Fleet, p.Intervals.Select(i => i.ReserveKw).ToArray(), p.Fleet.InitialKwh, $"s{k}")).ToList();
+        AddEnvelopes(solver, intervals, batteries);
+        SolveOrThrow(solver);
+        return problems.Select((p, k) => Read(p, batteries[k])).ToList();
+    }
+
+    private sealed record BatteryVars(Variable[] Charge, Variable[] Discharge, Variable[] Energy);
+
+    private static BatteryVars AddBattery(Solver solver, ScheduleProblem p, FleetModel f, double[] reserveKw, double finalMinKwh, string name)
+    {
         var h = p.IntervalLength.TotalHours;
         var sustainH = ScheduleProblem.ReserveSustain.TotalHours;
-        using var solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("The GLOP solver is not available.");
         var n = p.Intervals.Count;
-        var c = new Variable[n];
-        var d = new Variable[n];
-        var e = new Variable[n];
+        var (c, d, e) = (new Variable[n], new Variable[n], new Variable[n]);
         var objective = solver.Objective();
         for (var t = 0; t < n; t++)
         {
-            var i = p.Intervals[t];
-            c[t] = solver.MakeNumVar(0, f.MaxChargeKw - i.ReserveKw, $"c{t}");
-            d[t] = solver.MakeNumVar(0, f.MaxDischargeKw - i.ReserveKw, $"d{t}");
-            var low = f.FloorKwh + i.ReserveKw * sustainH / f.DischargeEfficiency;
-            var high = f.CapacityKwh - i.ReserveKw * sustainH * f.ChargeEfficiency;
+            var r = reserveKw[t];
+            c[t] = solver.MakeNumVar(0, f.MaxChargeKw - r, $"{name}c{t}");
+            d[t] = solver.MakeNumVar(0, f.MaxDischargeKw - r, $"{name}d{t}");
+            var low = f.FloorKwh + r * sustainH / f.DischargeEfficiency;
+            var high = f.CapacityKwh - r * sustainH * f.ChargeEfficiency;
             if (low > high + 1e-9)
-                throw new InvalidOperationException($"Interval {t}: {i.ReserveKw} kW of reserve needs more energy headroom than the fleet has.");
-            e[t] = solver.MakeNumVar(low, Math.Max(low, high), $"e{t}");
+                throw new InvalidOperationException($"Interval {t}: {r} kW of reserve needs more energy headroom than the battery has.");
+            e[t] = solver.MakeNumVar(low, Math.Max(low, high), $"{name}e{t}");
 
             // e_t − e_(t−1) − ηc·h·c_t + h/ηd·d_t = 0
-            var balance = solver.MakeConstraint(t == 0 ? f.InitialKwh : 0, t == 0 ? f.InitialKwh : 0, $"balance{t}");
+            var balance = solver.MakeConstraint(t == 0 ? f.InitialKwh : 0, t == 0 ? f.InitialKwh : 0, $"{name}balance{t}");
             balance.SetCoefficient(e[t], 1);
             if (t > 0) balance.SetCoefficient(e[t - 1], -1);
             balance.SetCoefficient(c[t], -f.ChargeEfficiency * h);
             balance.SetCoefficient(d[t], h / f.DischargeEfficiency);
 
-            if (i.ExportLimitKw is { } export)
-            {
-                var x = solver.MakeConstraint(double.NegativeInfinity, export, $"export{t}");
-                x.SetCoefficient(d[t], 1);
-                x.SetCoefficient(c[t], -1);
-            }
-            if (i.ImportLimitKw is { } import)
-            {
-                var m = solver.MakeConstraint(double.NegativeInfinity, import, $"import{t}");
-                m.SetCoefficient(c[t], 1);
-                m.SetCoefficient(d[t], -1);
-            }
-            var eurPerKw = i.PriceEurPerMwh / 1000 * h;
+            var eurPerKw = p.Intervals[t].PriceEurPerMwh / 1000 * h;
             objective.SetCoefficient(d[t], eurPerKw - p.DegradationEurPerKwh * h);
             objective.SetCoefficient(c[t], -eurPerKw - p.DegradationEurPerKwh * h);
         }
         // The day ends with at least the required energy (or as much of it as the last interval allows).
         var last = e[n - 1];
-        last.SetLb(Math.Min(Math.Max(last.Lb(), p.FinalMinKwh ?? f.InitialKwh), last.Ub()));
+        last.SetLb(Math.Min(Math.Max(last.Lb(), finalMinKwh), last.Ub()));
         objective.SetMaximization();
+        return new BatteryVars(c, d, e);
+    }
+
+    /// <summary>The envelope applies to the sum of all batteries' net power.</summary>
+    private static void AddEnvelopes(Solver solver, IReadOnlyList<ScheduleInterval> intervals, IReadOnlyList<BatteryVars> batteries)
+    {
+        for (var t = 0; t < intervals.Count; t++)
+        {
+            if (intervals[t].ExportLimitKw is { } export) Net(solver.MakeConstraint(double.NegativeInfinity, export, $"export{t}"), t, 1);
+            if (intervals[t].ImportLimitKw is { } import) Net(solver.MakeConstraint(double.NegativeInfinity, import, $"import{t}"), t, -1);
+        }
+
+        void Net(Constraint constraint, int t, double sign)
+        {
+            foreach (var b in batteries)
+            {
+                constraint.SetCoefficient(b.Discharge[t], sign);
+                constraint.SetCoefficient(b.Charge[t], -sign);
+            }
+        }
+    }
+
+    private static void SolveOrThrow(Solver solver)
+    {
         var status = solver.Solve();
         if (status != Solver.ResultStatus.OPTIMAL)
             throw new InvalidOperationException($"The schedule has no optimal solution ({status}): the reserve and envelopes leave no feasible schedule from the initial energy.");
+    }
 
-        var intervals = new List<ScheduledInterval>(n);
+    private static Schedule Read(ScheduleProblem p, BatteryVars b)
+    {
+        var h = p.IntervalLength.TotalHours;
+        var intervals = new List<ScheduledInterval>(p.Intervals.Count);
         double revenue = 0, degradation = 0;
-        for (var t = 0; t < n; t++)
+        for (var t = 0; t < p.Intervals.Count; t++)
         {
-            var (ct, dt) = (c[t].SolutionValue(), d[t].SolutionValue());
-            intervals.Add(new ScheduledInterval(ct, dt, e[t].SolutionValue()));
+            var (ct, dt) = (b.Charge[t].SolutionValue(), b.Discharge[t].SolutionValue());
+            intervals.Add(new ScheduledInterval(ct, dt, b.Energy[t].SolutionValue()));
             revenue += p.Intervals[t].PriceEurPerMwh / 1000 * (dt - ct) * h;
             degradation += p.DegradationEurPerKwh * (ct + dt) * h;
         }

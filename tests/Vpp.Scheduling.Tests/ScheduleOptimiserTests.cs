@@ -79,6 +79,22 @@ public class ScheduleOptimiserTests
         ((Action)(() => ScheduleOptimiser.Solve(ok with { Intervals = [] }))).Should().Throw<ArgumentException>().WithMessage("*no intervals*");
     }
 
+    [Fact]
+    public void The_per_site_formulation_of_identical_homes_earns_what_their_aggregate_earns_and_obeys_the_fleet_envelope()
+    {
+        var home = new FleetModel(13.5, 6, 2.7, 5, 5, 0.9);
+        var prices = Enumerable.Range(0, 96).Select(t => new ScheduleInterval(60 + 50 * Math.Sin(t / 96.0 * 2 * Math.PI), ReserveKw: 1,
+            ExportLimitKw: t == 70 ? 3 : null)).ToArray();
+        var perSite = ScheduleOptimiser.SolvePerSite([home, home, home], prices, Quarter, 0.01);
+        var aggregate = ScheduleOptimiser.Solve(new ScheduleProblem(new FleetModel(40.5, 18, 8.1, 15, 15, 0.9),
+            prices, Quarter, 0.01));
+
+        perSite.Sum(s => s.ProfitEur).Should().BeApproximately(aggregate.ProfitEur, 1e-6);
+        perSite.Sum(s => s.Intervals[70].NetKw).Should().BeLessThanOrEqualTo(3 + 1e-6, "the envelope caps the fleet's sum");
+        perSite.Should().OnlyContain(s => s.Intervals.All(i => i.EnergyEndKwh >= 2.7 + 1 * 0.25 / 3 / Math.Sqrt(0.9) - 1e-6),
+            "each home keeps its own reserve plus its share of the frequency reserve's energy");
+    }
+
     /// <summary>
     /// Random fleets, prices (negative ones too), reserves and envelopes over a 96-quarter-hour day:
     /// every power, energy, reserve and envelope limit holds, the energy balance holds with losses,
@@ -125,5 +141,29 @@ public class ScheduleOptimiserTests
         }
         if (previous < Math.Min(fleet.InitialKwh, capacity - reserveCap * 0.25 * fleet.ChargeEfficiency) - Math.Max(1, capacity) * tol) return false;
         return s.ProfitEur >= -1e-6 * Math.Max(1, capacity);
+    }
+}
+
+public class BidBuilderTests
+{
+    [FsCheck.Xunit.Property(MaxTest = 10)]
+    public bool Curves_built_from_the_optimiser_are_monotone_and_respect_the_minimum_bid(int seed)
+    {
+        var rng = new Random(seed);
+        var fleet = new FleetModel(5000, 2500, 500, 2000, 2000, 0.9);
+        var intervals = Enumerable.Range(0, 96).Select(t => new ScheduleInterval(80 + 60 * Math.Sin(t / 15.0) + rng.NextDouble() * 40 - 20)).ToArray();
+        var curves = BidBuilder.Curves(new ScheduleProblem(fleet, intervals, NodaTime.Duration.FromMinutes(15), 0.01), minBidKw: 100);
+        return curves.Count == 96 && curves.All(c => c.Problem(100) is null && c.Steps.Count > 0);
+    }
+
+    [Fact]
+    public void A_dear_hour_gets_a_sell_step_and_a_cheap_hour_a_buy_step()
+    {
+        var fleet = new FleetModel(4000, 2000, 400, 1000, 1000, 0.9);
+        var prices = Enumerable.Range(0, 96).Select(t => new ScheduleInterval(t < 8 ? 10 : t >= 72 && t < 80 ? 250 : 80)).ToArray();
+        var curves = BidBuilder.Curves(new ScheduleProblem(fleet, prices, NodaTime.Duration.FromMinutes(15), 0.01), 100);
+        curves[75].QuantityAt(250).Should().BeGreaterThan(0, "at its forecast price the evening peak sells");
+        curves[2].QuantityAt(10).Should().BeLessThan(0, "at its forecast price the night valley buys");
+        curves[75].QuantityAt(curves[75].Steps[0].PriceEurPerMwh).Should().BeLessThanOrEqualTo(curves[75].QuantityAt(250));
     }
 }

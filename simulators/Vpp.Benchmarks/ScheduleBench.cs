@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using NodaTime;
+using Vpp.Scheduling;
+
+namespace Vpp.Benchmarks;
+
+/// <summary>
+/// Optimisation time for one market day (96 quarter-hours) of N homes: the aggregated formulation
+/// (the fleet as one battery: the baseline) and the per-site one (a battery per home, fleet
+/// envelope on the sum), same random homes and prices, median of the repetitions.
+/// </summary>
+public static class ScheduleBench
+{
+    public static int Run(int sites, int repetitions)
+    {
+        var rng = new Random(42);
+        var homes = Enumerable.Range(0, sites).Select(_ =>
+        {
+            var capacity = 5 + rng.NextDouble() * 15;
+            var floor = capacity * (0.1 + rng.NextDouble() * 0.2);
+            return new FleetModel(capacity, floor + rng.NextDouble() * (capacity - floor) * 0.8, floor, 3 + rng.NextDouble() * 4, 3 + rng.NextDouble() * 4, 0.85 + rng.NextDouble() * 0.1);
+        }).ToList();
+        var fleetPower = homes.Sum(h => Math.Min(h.MaxChargeKw, h.MaxDischargeKw));
+        var intervals = Enumerable.Range(0, 96).Select(t => new ScheduleInterval(70 + 60 * Math.Sin(t / 96.0 * 2 * Math.PI) + rng.NextDouble() * 20,
+            ReserveKw: fleetPower * 0.1, ExportLimitKw: fleetPower * 0.6)).ToList();
+        var aggregate = new FleetModel(homes.Sum(h => h.CapacityKwh), homes.Sum(h => h.InitialKwh), homes.Sum(h => h.FloorKwh),
+            homes.Sum(h => h.MaxChargeKw), homes.Sum(h => h.MaxDischargeKw), homes.Average(h => h.RoundTripEfficiency));
+        var length = Duration.FromMinutes(15);
+
+        var agg = Time(repetitions, () => ScheduleOptimiser.Solve(new ScheduleProblem(aggregate, intervals, length, 0.02)).ProfitEur);
+        var per = Time(repetitions, () => ScheduleOptimiser.SolvePerSite(homes, intervals, length, 0.02).Sum(s => s.ProfitEur));
+        Console.WriteLine($"sites {sites}, 96 intervals, {repetitions} repetitions (median), {Environment.ProcessorCount} cores");
+        Console.WriteLine($"aggregated (baseline)  {agg.Ms,10:0.0} ms   profit {agg.Profit,12:0.00} EUR   ({3 * 96} variables)");
+        Console.WriteLine($"per site               {per.Ms,10:0.0} ms   profit {per.Profit,12:0.00} EUR   ({3 * 96 * sites} variables)   ratio {per.Ms / agg.Ms:0} × baseline");
+        return 0;
+    }
+
+    private static (double Ms, double Profit) Time(int repetitions, Func<double> solve)
+    {
+        solve(); // warm-up: loads the native solver
+        var times = new List<double>();
+        var profit = 0.0;
+        for (var i = 0; i < repetitions; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            profit = solve();
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return (times[times.Count / 2], profit);
+    }
+}
