@@ -40,6 +40,22 @@ public sealed class MartenEventStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_burst_of_appends_is_committed_together_and_one_conflict_fails_only_itself()
+    {
+        var store = _stack.Events;
+        await store.AppendAsync("site:burst-taken", 0, [Registered("burst-taken")]);
+
+        // 300 new streams and one append with a stale version, all at once: they share commits.
+        var fresh = Enumerable.Range(0, 300).Select(i => store.AppendAsync($"site:burst-{i}", 0, [Registered($"burst-{i}")])).ToList();
+        var stale = store.AppendAsync("site:burst-taken", 0, [Registered("burst-taken")]);
+
+        (await Task.WhenAll(fresh)).Should().OnlyContain(v => v == 1);
+        await stale.Invoking(t => t).Should().ThrowAsync<StreamConflictException>();
+        for (var i = 0; i < 300; i += 37) (await store.ReadAsync($"site:burst-{i}", 0)).Events.Should().ContainSingle();
+        (await store.ReadAsync("site:burst-taken", 0)).Version.Should().Be(1, "the stale append wrote nothing");
+    }
+
+    [Fact]
     public async Task Two_writers_at_the_same_version_exactly_one_wins()
     {
         var store = _stack.Events;

@@ -9,8 +9,12 @@ using Vpp.Persistence.EventStore;
 namespace Vpp.Persistence.Postgres.EventStore;
 
 /// <summary>Marten-backed event store: one string-keyed stream per aggregate, optimistic appends.</summary>
-public sealed class MartenEventStore(IDocumentStore store) : IEventStore
+public sealed class MartenEventStore(IDocumentStore store) : IEventStore, IAsyncDisposable
 {
+    private readonly GroupCommit commits = new(store);
+
+    public ValueTask DisposeAsync() => commits.DisposeAsync();
+
     public bool IsDurable => true;
 
     public async Task<StreamRead> ReadAsync(string streamKey, long afterVersion, CancellationToken ct = default)
@@ -22,23 +26,17 @@ public sealed class MartenEventStore(IDocumentStore store) : IEventStore
         return new StreamRead(state?.Version ?? 0, []);
     }
 
-    public async Task<long> AppendAsync(string streamKey, long expectedVersion, IReadOnlyList<object> events, CancellationToken ct = default)
-    {
-        await using var session = store.LightweightSession();
-        if (expectedVersion == 0) session.Events.StartStream(streamKey, events.ToArray());
-        else session.Events.Append(streamKey, expectedVersion + events.Count, events.ToArray());
-        try
-        {
-            await session.SaveChangesAsync(ct);
-        }
-        catch (Exception e) when (IsConflict(e))
-        {
-            throw new StreamConflictException(streamKey, expectedVersion, e);
-        }
-        return expectedVersion + events.Count;
-    }
+    /// <summary>
+    /// Appends go through a group commit: concurrent appends (a dispatch starting on a thousand
+    /// batteries, say) are written by a few writers, each taking every append waiting at that
+    /// moment into one transaction, so a burst costs a few commits instead of one each. Nothing
+    /// waits on purpose: an append alone is written at once. If a batch fails (a version conflict
+    /// in one stream, say), its appends are retried one by one, so each gets its own answer.
+    /// </summary>
+    public Task<long> AppendAsync(string streamKey, long expectedVersion, IReadOnlyList<object> events, CancellationToken ct = default) =>
+        commits.AppendAsync(new PendingAppend(streamKey, expectedVersion, events, ct));
 
-    private static bool IsConflict(Exception e) =>
+    internal static bool IsConflict(Exception e) =>
         e is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException or EventStreamUnexpectedMaxEventIdException or ConcurrencyException
         || e.InnerException is { } inner && IsConflict(inner);
 
