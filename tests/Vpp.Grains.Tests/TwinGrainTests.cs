@@ -45,6 +45,7 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
         state.BatteryKw.Should().Be(-1);
         state.GridKw.Should().Be(0.5);
         state.LoadKw.Should().Be(2.5);
+        state.Devices.Single(d => d.Kind == DeviceKind.Meter).PowerKw.Should().Be(0.5, "a meter shows the grid flow it measures");
         state.SocPct.Should().Be(60);
         state.StoredKwh.Should().BeApproximately(6, 1e-9);
         // 4 kWh above the 20 % reserve × 0.9 = 3.6 kWh at 5 kW = 43.2 min.
