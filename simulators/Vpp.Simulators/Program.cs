@@ -22,6 +22,9 @@ const string usage = """
       dashboards --url URL --api-key KEY [--viewers 1000] [--prefix home] [--seconds 60] [--host-pid PID]
               N homeowners (accounts for the homes of a running fleet) watch their own site over the live hub;
               prints the delay from each shown reading's ts to the viewer (p50/p99) and, with --host-pid, the host's CPU.
+      backtest [--prices prices.csv | --synthetic-days 7] [--homes 100] [--seed 1] [--out artifacts/backtest]
+              Day-ahead backtest of the market core on simulated batteries (no host): forecast, bid curves, clearing, delivery,
+              settlement; prints revenue, delivered vs awarded and violations; writes backtest.csv and backtest.html.
       frequency-bench --url URL --api-key KEY [--bootstrap localhost:19092] [--batteries 1000] [--events 30] [--region bench-fr] [--dispatches 0]
               Times central frequency response: frequency signal on Kafka → last setpoint frame at the devices (p50/p99);
               with --dispatches, also utility dispatch: startsAt → last setpoint frame.
@@ -77,6 +80,23 @@ try
             a.EnsureAllUsed();
             await UtilityConsumer.RunAsync(bootstrap, group, fromStart, Console.Out, cts.Token);
             return 0;
+        }
+        case "backtest":
+        {
+            var csv = a.Optional("prices");
+            var synthetic = a.Int("synthetic-days", 7);
+            var homes = a.Int("homes", 100);
+            var seed = a.Int("seed", 1);
+            var outDir = a.String("out", "artifacts/backtest");
+            a.EnsureAllUsed();
+            var prices = csv is null
+                ? Vpp.Simulators.Market.SyntheticPrices.Days(SystemClock.Instance.GetCurrentInstant().InUtc().Date.PlusDays(-synthetic), synthetic + 1, seed)
+                : Vpp.Simulators.Market.SimulatedExchange.ReadPrices(File.OpenText(csv));
+            var r = Vpp.Simulators.Market.Backtest.Run(new(prices, homes, seed, outDir));
+            Console.WriteLine($"days {r.Days}, homes {homes}: market {r.MarketEur:0.00} EUR, imbalance {r.ImbalanceEur:0.00} EUR, net {r.MarketEur + r.ImbalanceEur:0.00} EUR");
+            Console.WriteLine($"awarded {r.AwardedKwh:0.0} kWh, delivered {r.DeliveredKwh:0.0} kWh (sold > 0, bought < 0); reserve or limit violations: {r.Violations}");
+            Console.WriteLine($"wrote {Path.Combine(outDir, "backtest.csv")} and {Path.Combine(outDir, "backtest.html")}");
+            return r.Violations == 0 ? 0 : 1;
         }
         case "dashboards":
         {

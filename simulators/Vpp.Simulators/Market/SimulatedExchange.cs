@@ -13,7 +13,10 @@ namespace Vpp.Simulators.Market;
 /// </summary>
 public sealed class SimulatedExchange(IReadOnlyDictionary<Instant, double> pricesByStart, double minBidKw)
 {
-    public static SimulatedExchange FromCsv(TextReader csv, double minBidKw)
+    public static SimulatedExchange FromCsv(TextReader csv, double minBidKw) => new(ReadPrices(csv), minBidKw);
+
+    /// <summary>Reads a price series (CSV "ts,priceEurPerMwh"); a malformed line is refused with its number.</summary>
+    public static IReadOnlyDictionary<Instant, double> ReadPrices(TextReader csv)
     {
         var prices = new Dictionary<Instant, double>();
         var lineNo = 0;
@@ -27,7 +30,7 @@ public sealed class SimulatedExchange(IReadOnlyDictionary<Instant, double> price
                 throw new FormatException($"price series line {lineNo}: expected \"ts,priceEurPerMwh\", got \"{line}\"");
             prices[ts.Value] = price;
         }
-        return new SimulatedExchange(prices, minBidKw);
+        return prices;
     }
 
     /// <summary>Awards for the delivery day's products. A product without a price in the series or without a bid gets no award.</summary>
