@@ -17,7 +17,8 @@ public sealed class HubLivePublisher(IGrainFactory grains, ILogger<HubLivePublis
 {
     public static readonly TimeSpan SiteFlushInterval = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan FleetInterval = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan HostListRefresh = TimeSpan.FromSeconds(5);
+    /// <summary>A host that has just announced itself gets pushes within this time.</summary>
+    private static readonly TimeSpan HostListRefresh = TimeSpan.FromSeconds(2);
 
     private readonly ConcurrentDictionary<string, SiteState> _sites = new(StringComparer.Ordinal);
     private FleetSummary? _fleet;

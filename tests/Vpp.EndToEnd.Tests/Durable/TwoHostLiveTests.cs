@@ -39,19 +39,19 @@ public sealed class TwoHostLiveTests
         }
 
         await using var battery = await DeviceSocket.ConnectAsync(a.DeviceEndpoint, tokens["twolive-home-bat"]);
-        var values = new[] { 1.5, -2.25, 3.75 };
-        for (var i = 0; i < values.Length; i++)
+        // The battery reports as a device does, every 700 ms, until both viewers have had pushes
+        // (a host that joined the cluster a moment ago is reached once it has announced itself).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var seq = 1; clock.Elapsed < TimeSpan.FromSeconds(30); seq++)
         {
-            await battery.SendJsonAsync(new { type = "telemetry", seq = i + 1, ts = InstantPattern.ExtendedIso.Format(SystemClock.Instance.GetCurrentInstant()),
-                powerKw = values[i], socPct = 50.0 });
+            await battery.SendJsonAsync(new { type = "telemetry", seq, ts = InstantPattern.ExtendedIso.Format(SystemClock.Instance.GetCurrentInstant()),
+                powerKw = 0.25 * seq, socPct = 50.0 });
+            if (seen.Values.All(q => q.Any(s => s.BatteryKw > 0)) && seq > 3) break;
             await Task.Delay(700);
         }
 
         foreach (var name in new[] { "A", "B" })
-        {
-            var got = await Eventually.Until(() => Task.FromResult(seen[name].Select(s => s.BatteryKw).ToList()), l => l.Contains(3.75), timeoutMs: 15_000);
-            got.Should().Contain(3.75, $"the viewer on host {name} gets the twin's pushes wherever the twin lives");
-        }
+            seen[name].Should().Contain(s => s.BatteryKw > 0, $"the viewer on host {name} gets the twin's pushes wherever the twin lives");
         foreach (var live in viewers) await live.DisposeAsync();
     }
 }
