@@ -26,9 +26,7 @@ public static class ScheduleBench
         var length = Duration.FromMinutes(15);
 
         // The aggregate's time includes summing the homes, which grows with the fleet.
-        var agg = Time(repetitions, () => ScheduleOptimiser.Solve(new ScheduleProblem(new FleetModel(homes.Sum(h => h.CapacityKwh), homes.Sum(h => h.InitialKwh),
-            homes.Sum(h => h.FloorKwh), homes.Sum(h => h.MaxChargeKw), homes.Sum(h => h.MaxDischargeKw), homes.Average(h => h.RoundTripEfficiency)),
-            intervals, length, 0.02)).ProfitEur);
+        var agg = Time(repetitions, () => ScheduleOptimiser.Solve(new ScheduleProblem(FleetModel.Sum(homes), intervals, length, 0.02)).ProfitEur);
         Console.WriteLine($"sites {sites}, 96 intervals, {repetitions} repetitions (median), {Environment.ProcessorCount} cores");
         Console.WriteLine($"aggregated (baseline)  {agg.Ms,10:0.0} ms   profit {agg.Profit,12:0.00} EUR   ({3 * 96} variables)");
         if (!perSite) return 0;

@@ -11,6 +11,11 @@ public sealed record FleetModel(double CapacityKwh, double InitialKwh, double Fl
 {
     public double ChargeEfficiency => Math.Sqrt(RoundTripEfficiency);
     public double DischargeEfficiency => Math.Sqrt(RoundTripEfficiency);
+
+    /// <summary>Homes pooled into one battery: energies and powers add; efficiency is the mean (an approximation).</summary>
+    public static FleetModel Sum(IReadOnlyCollection<FleetModel> homes) =>
+        new(homes.Sum(h => h.CapacityKwh), homes.Sum(h => h.InitialKwh), homes.Sum(h => h.FloorKwh), homes.Sum(h => h.MaxChargeKw),
+            homes.Sum(h => h.MaxDischargeKw), homes.Average(h => h.RoundTripEfficiency));
 }
 
 /// <summary>

@@ -48,9 +48,8 @@ public static class Backtest
             if (products.Any(p => !o.Prices.ContainsKey(p.Delivery.Start))) break;
             var forecast = products.Select(p => o.Prices.TryGetValue(yesterday[Math.Min(p.Index, yesterday.Count - 1)].Delivery.Start, out var f) ? f : o.Prices[p.Delivery.Start]).ToArray();
 
-            var fleet = new FleetModel(homes.Sum(h => h.Battery.Capacity.Kwh), homes.Select((h, i) => h.Battery.StoredAt(soc[i]).Kwh).Sum(),
-                homes.Sum(h => h.Battery.StoredAt(new Percent(h.BackupReservePct)).Kwh), homes.Sum(h => h.Battery.MaxCharge.Kw),
-                homes.Sum(h => h.Battery.MaxDischarge.Kw), 0.9);
+            var fleet = FleetModel.Sum(homes.Select((h, i) => new FleetModel(h.Battery.Capacity.Kwh, h.Battery.StoredAt(soc[i]).Kwh,
+                h.Battery.StoredAt(new Percent(h.BackupReservePct)).Kwh, h.Battery.MaxCharge.Kw, h.Battery.MaxDischarge.Kw, h.Battery.RoundTripEfficiency)).ToList());
             var problem = new ScheduleProblem(fleet, forecast.Select(p => new ScheduleInterval(p)).ToList(), Duration.FromMinutes(15), o.DegradationEurPerKwh);
             var awards = exchange.Clear(market, day, BidBuilder.Curves(problem, o.MinBidKw));
 

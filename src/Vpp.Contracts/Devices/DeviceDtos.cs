@@ -12,7 +12,11 @@ public sealed record TelemetryReading(
     [property: Id(3)] double? SocPct,
     [property: Id(4)] double? AvailableKw,
     [property: Id(5)] double? GridKw,
-    [property: Id(6)] double? LoadKw);
+    [property: Id(6)] double? LoadKw)
+{
+    /// <summary>The power of the flow a device of this kind measures: a meter's grid flow (gridKw, else powerKw), otherwise powerKw.</summary>
+    public double FlowKw(DeviceKind kind) => kind == DeviceKind.Meter ? GridKw ?? PowerKw : PowerKw;
+}
 
 [GenerateSerializer, Alias("vpp.DeviceStatus")]
 public enum DeviceStatus

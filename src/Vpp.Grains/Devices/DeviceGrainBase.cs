@@ -160,12 +160,13 @@ public abstract class DeviceGrainBase(DeviceTwinServices services) : Grain, IDev
         }
         if (_watermark is null || r.Ts > _watermark) _watermark = r.Ts;
         var reg = Registration;
-        var (flow, power) = reg.Kind switch
+        var flow = reg.Kind switch
         {
-            DeviceKind.Solar => (SiteFlow.Pv, r.PowerKw),
-            DeviceKind.Meter => (SiteFlow.Grid, r.GridKw ?? r.PowerKw),
-            _ => (SiteFlow.Battery, r.PowerKw),
+            DeviceKind.Solar => SiteFlow.Pv,
+            DeviceKind.Meter => SiteFlow.Grid,
+            _ => SiteFlow.Battery,
         };
+        var power = r.FlowKw(reg.Kind);
         services.Rollups.Add(reg.SiteId, reg.DeviceId, flow, Options.TelemetryInterval, reg.Battery?.CapacityKwh,
             r.Ts, power, reg.Kind == DeviceKind.Meter ? r.LoadKw : null, reg.Kind == DeviceKind.Battery ? r.SocPct : null);
     }

@@ -38,9 +38,7 @@ internal static class SiteSnapshot
             var status = DeviceLiveness.Of(slot.Connected, slot.LastSeen, now, staleAfter);
             if (status == DeviceStatus.Online) online++;
             else if (status == DeviceStatus.Stale) stale++;
-            // A meter's power is the grid flow it measures (as in the site balance and the history).
-            var powerKw = reg.Kind == DeviceKind.Meter ? slot.Last?.GridKw ?? slot.Last?.PowerKw : slot.Last?.PowerKw;
-            devices.Add(new SiteDeviceView(reg.DeviceId, reg.Kind, status, slot.LastSeen, powerKw, slot.Last?.Ts));
+            devices.Add(new SiteDeviceView(reg.DeviceId, reg.Kind, status, slot.LastSeen, slot.Last?.FlowKw(reg.Kind), slot.Last?.Ts));
 
             // Power flows only from devices that are live; a stale reading is not today's truth.
             if (status != DeviceStatus.Online || slot.Last is not { } r) continue;

@@ -11,7 +11,11 @@ public sealed record DiagnosticsView(long TelemetryIngested, long FramesReceived
 
 /// <summary>Kafka: where it is, messages handled and dead-lettered per topic, consumer lag per partition, events published.</summary>
 public sealed record KafkaDiagnostics(string BootstrapServers, bool Embedded, IReadOnlyDictionary<string, long> Consumed,
-    IReadOnlyDictionary<string, long> DeadLettered, IReadOnlyDictionary<string, long> Lag, long Published);
+    IReadOnlyDictionary<string, long> DeadLettered, IReadOnlyDictionary<string, long> Lag, long Published)
+{
+    public static KafkaDiagnostics Of(KafkaEndpoint kafka, KafkaMetrics k) =>
+        new(kafka.BootstrapServers, kafka.Embedded is not null, k.ConsumedByTopic, k.DeadLetteredByTopic, k.LagByPartition, k.PublishedTotal);
+}
 
 /// <summary>Telemetry history counters: readings left out of the rollups, and rows written.</summary>
 public sealed record HistoryDiagnostics(long ReadingsTooLate, long ReadingsBeyondBackfill, long RollupRowsWritten, bool Durable);
@@ -25,7 +29,7 @@ public static class FleetEndpoints
         api.MapGet("/diagnostics", (TwinMetrics twins, GatewayMetrics gateway, IRollupStore rollups, KafkaEndpoint kafka, KafkaMetrics k) =>
                 new DiagnosticsView(twins.IngestedTotal, gateway.FramesTotal, gateway.OpenConnections, gateway.ErrorsByCode,
                     new HistoryDiagnostics(twins.TooLateTotal, twins.BeyondBackfillTotal, twins.RollupRowsTotal, rollups.IsDurable),
-                    new KafkaDiagnostics(kafka.BootstrapServers, kafka.Embedded is not null, k.ConsumedByTopic, k.DeadLetteredByTopic, k.LagByPartition, k.PublishedTotal)))
+                    KafkaDiagnostics.Of(kafka, k)))
             .WithTags("Diagnostics").WithSummary("Counters of this host (telemetry ingested into twins, frames, errors by code)");
         return api;
     }

@@ -23,7 +23,7 @@ public sealed class HubLivePublisher(IGrainFactory grains, ILogger<HubLivePublis
     private readonly ConcurrentDictionary<string, SiteState> _sites = new(StringComparer.Ordinal);
     private FleetSummary? _fleet;
     private IReadOnlyList<ILiveHost> _hosts = [];
-    private DateTimeOffset _hostsAt = DateTimeOffset.MinValue;
+    private long _hostsAtMs = long.MinValue / 2;
     private long _lastFleetTicks;
 
     public void PublishSite(SiteState state) => _sites[state.SiteId] = state;
@@ -65,9 +65,9 @@ public sealed class HubLivePublisher(IGrainFactory grains, ILogger<HubLivePublis
 
     private async Task<IReadOnlyList<ILiveHost>> HostsAsync()
     {
-        if (DateTimeOffset.UtcNow - _hostsAt < HostListRefresh && _hosts.Count > 0) return _hosts;
+        if (Environment.TickCount64 - _hostsAtMs < HostListRefresh.TotalMilliseconds && _hosts.Count > 0) return _hosts;
         _hosts = await grains.GetGrain<ILiveDirectoryGrain>(0).List();
-        _hostsAt = DateTimeOffset.UtcNow;
+        _hostsAtMs = Environment.TickCount64;
         return _hosts;
     }
 }

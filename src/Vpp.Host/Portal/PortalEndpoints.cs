@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Vpp.Contracts.Grid;
+using Vpp.Contracts.Registrations;
 using Vpp.Contracts.Sites;
 using Vpp.Domain.Telemetry;
 using Vpp.Host.Accounts;
@@ -46,18 +47,24 @@ public static class PortalEndpoints
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site",
                 detail: "This account may not see or change this site.");
         }
-        if (await http.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<ISiteGrain>(siteId).GetSettings() is null)
+        if (await http.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<ISiteGrain>(siteId).GetDetails() is not { } details)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown site", detail: $"No site '{siteId}' is registered.");
+        http.Items[DetailsKey] = details; // the handlers need them too: one grain call per request
         return await next(context);
     }
+
+    private const string DetailsKey = "vpp.site-details";
+
+    /// <summary>The site the request is about, as <see cref="SiteAccess"/> found it.</summary>
+    private static SiteDetails Details(HttpContext http) => (SiteDetails)http.Items[DetailsKey]!;
 
     private static async ValueTask<object?> OperatorOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         context.HttpContext.User.IsOperator() ? await next(context)
             : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Operators only");
 
-    private static async Task<IResult> Site(string siteId, IGrainFactory grains, IOptions<VppHostOptions> options)
+    private static IResult Site(HttpContext http, IOptions<VppHostOptions> options)
     {
-        var d = (await grains.GetGrain<ISiteGrain>(siteId).GetDetails())!;
+        var d = Details(http);
         var p = options.Value.Portal;
         return Results.Ok(new PortalSiteView(d.Site.SiteId, d.Site.Name, d.Site.TimeZoneId, d.Site.Region, d.Settings.BackupReservePct,
             d.Settings.Participating, d.Settings.ManualOverrideUntil, p.MinBackupReservePct, p.MaxBackupReservePct,
@@ -82,9 +89,9 @@ public static class PortalEndpoints
         return Results.Ok(await SiteEndpoints.ReadHistoryAsync(rollups, siteId, new Interval(now - span, now), resolution, label));
     }
 
-    private static async Task<IResult> Today(string siteId, IGrainFactory grains, IRollupStore rollups, IClock clock)
+    private static async Task<IResult> Today(string siteId, HttpContext http, IRollupStore rollups, IClock clock)
     {
-        var site = (await grains.GetGrain<ISiteGrain>(siteId).GetDetails())!.Site;
+        var site = Details(http).Site;
         var zone = DateTimeZoneProviders.Tzdb[site.TimeZoneId];
         var now = clock.GetCurrentInstant();
         var date = now.InZone(zone).Date;
@@ -93,11 +100,10 @@ public static class PortalEndpoints
         return Results.Ok(TodayEnergyView.Of(siteId, date, today, EnergyAccounting.Of(SiteHistory.Build(minutes, HistoryResolution.Minute))));
     }
 
-    private static async Task<PortalEventsView> ReadEvents(string siteId, IGrainFactory grains, IClock clock)
+    private static async Task<PortalEventsView> ReadEvents(SiteDetails d, IGrainFactory grains, IClock clock)
     {
-        var site = grains.GetGrain<ISiteGrain>(siteId);
-        var d = (await site.GetDetails())!;
-        var optedOut = (await site.GetOptedOut()).ToHashSet(StringComparer.Ordinal);
+        var siteId = d.Site.SiteId;
+        var optedOut = (await grains.GetGrain<ISiteGrain>(siteId).GetOptedOut()).ToHashSet(StringComparer.Ordinal);
         var now = clock.GetCurrentInstant();
         var dispatches = await grains.GetGrain<IGridRegionGrain>(d.Site.Region).GetDispatches();
         return new PortalEventsView(siteId, d.Settings.Participating, dispatches.Select(x => new PortalEventView(x.RequestId, "dispatch",
@@ -105,17 +111,17 @@ public static class PortalEndpoints
             optedOut.Contains(x.RequestId))).ToList());
     }
 
-    private static async Task<IResult> Events(string siteId, IGrainFactory grains, IClock clock) =>
-        Results.Ok(await ReadEvents(siteId, grains, clock));
+    private static async Task<IResult> Events(HttpContext http, IGrainFactory grains, IClock clock) =>
+        Results.Ok(await ReadEvents(Details(http), grains, clock));
 
-    private static async Task<IResult> OptOut(string siteId, string requestId, IGrainFactory grains, IClock clock, ClaimsPrincipal user)
+    private static async Task<IResult> OptOut(string siteId, string requestId, HttpContext http, IGrainFactory grains, IClock clock, ClaimsPrincipal user)
     {
-        var events = await ReadEvents(siteId, grains, clock);
+        var events = await ReadEvents(Details(http), grains, clock);
         if (events.Events.All(e => e.RequestId != requestId))
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such event",
                 detail: $"No running or coming event '{requestId}' affects this home.");
         await grains.GetGrain<ISiteGrain>(siteId).OptOut(requestId, user.Actor());
-        return Results.Ok(await ReadEvents(siteId, grains, clock));
+        return Results.Ok(await ReadEvents(Details(http), grains, clock));
     }
 
     private static async Task<IResult> Preferences(string siteId, PreferencesRequest body, IGrainFactory grains,
@@ -148,7 +154,7 @@ public static class PortalEndpoints
             regions.Add(new RegionOperationsView(region, await grain.GetFrequency(), await grain.GetFlexibility(), dispatches));
         }
         return Results.Ok(new OperationsView(clock.GetCurrentInstant(), regions,
-            new KafkaDiagnostics(kafka.BootstrapServers, kafka.Embedded is not null, k.ConsumedByTopic, k.DeadLetteredByTopic, k.LagByPartition, k.PublishedTotal),
+            KafkaDiagnostics.Of(kafka, k),
             new MarketOperationsView([], [], "No bids or awards today: market bidding is not running.")));
     }
 }
