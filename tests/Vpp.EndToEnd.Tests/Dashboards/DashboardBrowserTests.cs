@@ -57,6 +57,9 @@ public sealed class DashboardBrowserTests(DashboardHost host, Chromium chromium)
         var tokens = await HomeWithAccount("pw-live", "pwlive");
         await using var battery = await host.ConnectAsync(tokens["pw-live-bat"]);
         var page = await SignInAsync("pwlive");
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, r) => requests.Enqueue(r.Url);
+        await page.ReloadAsync(); // every request of a full page load, seen from the start
         await Expect(page.Locator("#conn")).ToHaveTextAsync("live");
 
         await battery.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Iso(Now), powerKw = 1.11, socPct = 55.0 });
@@ -67,6 +70,10 @@ public sealed class DashboardBrowserTests(DashboardHost host, Chromium chromium)
         await Expect(page.Locator("#flow-text")).ToContainTextAsync("battery charging 2.50 kW");
         await Expect(page.Locator("#h-reserve")).ToHaveTextAsync("20");
         await Expect(page.Locator("#earnings")).ToContainTextAsync("No settlements yet");
+        await Expect(page.Locator("#h-devices")).ToContainTextAsync("pw-live-bat");
+        await Expect(page.Locator("#h-devices tr", new() { HasText = "pw-live-bat" })).ToContainTextAsync("online");
+        requests.Should().NotBeEmpty().And.OnlyContain(u => u.StartsWith(host.BaseAddress.ToString().TrimEnd('/')) || u.StartsWith("ws://" + host.BaseAddress.Authority),
+            "no CDN or other outside address: everything the page loads comes from the host");
     }
 
     [Fact]
