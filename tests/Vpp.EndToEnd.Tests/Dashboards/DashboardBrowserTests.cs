@@ -174,6 +174,14 @@ public sealed class DashboardBrowserTests(DashboardHost host, Chromium chromium)
         var tokens = await shotHost.RegisterHomeAsync("pw-shot");
         await shotHost.CreateHomeownerAsync("pw-shot", "pwshot", Password);
         await using var day = await SyntheticDay.PlayAsync(shotHost, tokens, "pw-shot");
+        // The replayed day is in the history (the twins take it in and the rollups are written) before the page loads it once.
+        using (var api = shotHost.Api())
+        {
+            var to = Now;
+            await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>(
+                    $"/api/sites/pw-shot/history?from={Iso(to - Duration.FromHours(24))}&to={Iso(to)}&resolution=15m"))!["points"]!.AsArray().Count,
+                n => n >= 90, timeoutMs: 30_000);
+        }
 
         var page = await SignInAsync(shotHost, "pwshot");
         await Expect(page.Locator("#conn")).ToHaveTextAsync("live");
