@@ -201,7 +201,8 @@ public sealed partial class SiteGrain(IEventStore store, IClock clock, IOptions<
         var report = SiteSnapshot.ToReport(state);
         // Liveness changes with time alone (a silent device turns stale), so compare, not only _dirty.
         var statusChanged = _lastReport is null || _lastReport.Status != report.Status;
-        if ((_dirty || statusChanged) && state.At < _watchedUntil) PublishLive(state);
+        // Through the same schedule as readings, so live pushes keep their spacing whatever caused them.
+        if ((_dirty || statusChanged) && state.At < _watchedUntil) ScheduleLive(state.At);
         _dirty = false;
 
         if (_lastReport is null
