@@ -7,9 +7,9 @@ namespace Vpp.Host.Devices;
 /// <summary>
 /// This host's gateway as grains see it: the device sessions connected here, by device id, and the
 /// fast path for central frequency response (one message per host, frames written straight to the
-/// sockets without a grain hop per device). Announced to the gateway directory every 30 s.
+/// sockets without a grain hop per device). Announced to the gateway directory (see <see cref="DirectoryAnnouncer"/>).
 /// </summary>
-internal sealed class DeviceGateway(IGrainFactory grains, ILogger<DeviceGateway> log) : BackgroundService, IDeviceGateway
+internal sealed class DeviceGateway(IGrainFactory grains, IClusterMembershipService membership, ILogger<DeviceGateway> log) : BackgroundService, IDeviceGateway
 {
     private readonly ConcurrentDictionary<string, DeviceSession> _sessions = new(StringComparer.Ordinal);
     private IDeviceGateway? _self;
@@ -46,7 +46,7 @@ internal sealed class DeviceGateway(IGrainFactory grains, ILogger<DeviceGateway>
     {
         _self = grains.CreateObjectReference<IDeviceGateway>(this);
         var directory = grains.GetGrain<IGatewayDirectoryGrain>(0);
-        return DirectoryAnnouncer.RunAsync(() => directory.Announce(_self), log, "device gateway", stoppingToken);
+        return DirectoryAnnouncer.RunAsync(() => directory.Announce(_self), membership, log, "device gateway", stoppingToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -6,9 +6,9 @@ namespace Vpp.Host.Live;
 
 /// <summary>
 /// This host's live hub as grains see it: batches from any silo arrive here and go to the SignalR
-/// groups of the viewers connected to this host. Announced to the live directory every 30 s.
+/// groups of the viewers connected to this host. Announced to the live directory (see <see cref="DirectoryAnnouncer"/>).
 /// </summary>
-public sealed class LiveHostEndpoint(IGrainFactory grains, IHubContext<LiveHub, ILiveClient> hub, ILogger<LiveHostEndpoint> log)
+public sealed class LiveHostEndpoint(IGrainFactory grains, IClusterMembershipService membership, IHubContext<LiveHub, ILiveClient> hub, ILogger<LiveHostEndpoint> log)
     : BackgroundService, ILiveHost
 {
     private ILiveHost? _self;
@@ -27,7 +27,7 @@ public sealed class LiveHostEndpoint(IGrainFactory grains, IHubContext<LiveHub, 
     {
         _self = grains.CreateObjectReference<ILiveHost>(this);
         var directory = grains.GetGrain<ILiveDirectoryGrain>(0);
-        return DirectoryAnnouncer.RunAsync(() => directory.Announce(_self), log, "live hub", stoppingToken);
+        return DirectoryAnnouncer.RunAsync(() => directory.Announce(_self), membership, log, "live hub", stoppingToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
