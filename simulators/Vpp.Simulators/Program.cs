@@ -25,6 +25,9 @@ const string usage = """
       backtest [--prices prices.csv | --synthetic-days 7] [--homes 100] [--seed 1] [--out artifacts/backtest]
               Day-ahead backtest of the market core on simulated batteries (no host): forecast, bid curves, clearing, delivery,
               settlement; prints revenue, delivered vs awarded and violations; writes backtest.csv and backtest.html.
+      exchange [--prices prices.csv | --synthetic-days 7] [--port 5090] [--time-zone Europe/Berlin] [--min-bid-kw 100]
+              The simulated day-ahead exchange over HTTP (docs/markets.md): takes bids until gate closure (D-1 12:00 local),
+              then clears them against the price series; point the host at it with Vpp:Markets:ExchangeUrl.
       frequency-bench --url URL --api-key KEY [--bootstrap localhost:19092] [--batteries 1000] [--events 30] [--region bench-fr] [--dispatches 0]
               Times central frequency response: frequency signal on Kafka → last setpoint frame at the devices (p50/p99);
               with --dispatches, also utility dispatch: startsAt → last setpoint frame.
@@ -97,6 +100,24 @@ try
             Console.WriteLine($"awarded {r.AwardedKwh:0.0} kWh, delivered {r.DeliveredKwh:0.0} kWh (sold > 0, bought < 0); reserve or limit violations: {r.Violations}");
             Console.WriteLine($"wrote {Path.Combine(outDir, "backtest.csv")} and {Path.Combine(outDir, "backtest.html")}");
             return r.Violations == 0 ? 0 : 1;
+        }
+        case "exchange":
+        {
+            var csv = a.Optional("prices");
+            var synthetic = a.Int("synthetic-days", 7);
+            var port = a.Int("port", 5090);
+            var zone = NodaTime.DateTimeZoneProviders.Tzdb[a.String("time-zone", "Europe/Berlin")];
+            var minBidKw = a.Double("min-bid-kw", 100);
+            a.EnsureAllUsed();
+            var today = SystemClock.Instance.GetCurrentInstant().InZone(zone).Date;
+            var prices = csv is null
+                ? Vpp.Simulators.Market.SyntheticPrices.Days(today.PlusDays(-synthetic), 2 * synthetic + 2, 1)
+                : Vpp.Simulators.Market.SimulatedExchange.ReadPrices(File.OpenText(csv));
+            var markets = new Dictionary<string, Vpp.Domain.Markets.MarketCalendar> { ["day-ahead"] = Vpp.Domain.Markets.MarketCalendar.DayAhead(zone) };
+            await using var server = await Vpp.Simulators.Market.ExchangeServer.StartAsync(new(prices, minBidKw), markets, SystemClock.Instance, port, cts.Token);
+            Console.WriteLine($"simulated exchange on {server.BaseAddress} ({prices.Count} prices, minimum bid {minBidKw} kW); Ctrl+C stops it");
+            try { await server.RunUntilStoppedAsync(cts.Token); } catch (OperationCanceledException) { }
+            return 0;
         }
         case "dashboards":
         {

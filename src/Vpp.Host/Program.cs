@@ -6,6 +6,7 @@ using Vpp.Host.Api;
 using Vpp.Host.Devices;
 using Vpp.Host.Hosting;
 using Vpp.Host.Live;
+using Vpp.Host.Markets;
 using Vpp.Host.Portal;
 using Vpp.Messaging.Hosting;
 using Vpp.Persistence.Postgres.Hosting;
@@ -15,6 +16,9 @@ var options = builder.Configuration.GetSection(VppHostOptions.Section).Get<VppHo
 builder.Services.Configure<VppHostOptions>(builder.Configuration.GetSection(VppHostOptions.Section));
 if (options.Grid.Problem() is { } gridProblem) throw new InvalidOperationException("Configuration Vpp:Grid: " + gridProblem);
 if (options.Portal.Problem() is { } portalProblem) throw new InvalidOperationException("Configuration Vpp:Portal: " + portalProblem);
+var markets = builder.Configuration.GetSection(MarketsHostOptions.Section).Get<MarketsHostOptions>() ?? new MarketsHostOptions();
+var (marketOptions, marketProblem) = markets.Build();
+if (marketProblem is not null) throw new InvalidOperationException("Configuration Vpp:Markets: " + marketProblem);
 
 builder.UseOrleans(silo =>
 {
@@ -22,6 +26,8 @@ builder.UseOrleans(silo =>
     silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort,
         options.Orleans.PrimarySiloPort > 0 ? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, options.Orleans.PrimarySiloPort) : null,
         serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
+    // Market days keep themselves alive with reminders; MarketScheduler re-arms them after a restart.
+    silo.UseInMemoryReminderService();
 });
 
 // Durable persistence when a PostgreSQL connection string is configured; otherwise the volatile
@@ -59,6 +65,14 @@ builder.Services.AddVppTwins(o =>
     o.Grid.CentralResponseValidity = NodaTime.Duration.FromSeconds(options.Grid.CentralResponseValiditySeconds);
     o.Grid.SocCheckInterval = NodaTime.Duration.FromSeconds(options.Grid.SocCheckIntervalSeconds);
 });
+builder.Services.AddSingleton(markets);
+builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(marketOptions!));
+if (markets.Enabled && !migrate)
+{
+    builder.Services.AddHttpClient<Vpp.Domain.Markets.IMarketExchange, HttpMarketExchange>(c =>
+        c.BaseAddress = new Uri(markets.ExchangeUrl.EndsWith('/') ? markets.ExchangeUrl : markets.ExchangeUrl + "/"));
+    builder.Services.AddHostedService<MarketScheduler>();
+}
 builder.Services.AddSingleton<GatewayMetrics>();
 builder.Services.AddSingleton<DeviceGateway>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceGateway>());
@@ -115,6 +129,7 @@ api.MapDeviceEndpoints();
 api.MapFleetEndpoints();
 api.MapDispatchEndpoints();
 api.MapHomeownerAccounts();
+api.MapMarketEndpoints();
 app.MapSignIn();
 app.MapPortal();
 

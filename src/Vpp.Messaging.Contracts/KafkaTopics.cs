@@ -7,6 +7,7 @@ public static class KafkaTopics
     public const string GridSignals = "vpp.grid-signals.v1";
     public const string Dispatch = "vpp.dispatch.v1";
     public const string DeadLetter = "vpp.deadletter.v1";
+    public const string Market = "vpp.market.v1";
 }
 
 /// <summary>CloudEvents types (ce_type) of every message, with their schema version.</summary>
@@ -23,4 +24,9 @@ public static class MessageTypes
     public const string DispatchDelivery = "vpp.dispatch.delivery.v1";
     public const string DispatchCompleted = "vpp.dispatch.completed.v1";
     public const string DispatchCancelled = "vpp.dispatch.cancelled.v1";
+    public const string MarketScheduleBuilt = "vpp.market.schedule-built.v1";
+    public const string MarketBidSubmitted = "vpp.market.bid-submitted.v1";
+    public const string MarketBidNotSubmitted = "vpp.market.bid-not-submitted.v1";
+    public const string MarketBidAwarded = "vpp.market.bid-awarded.v1";
+    public const string MarketIntervalSettled = "vpp.market.interval-settled.v1";
 }

@@ -57,9 +57,7 @@ public static class Backtest
             {
                 var delivered = Deliver(homes, soc, award.AwardedKw, award.Delivery.Duration, ref violations);
                 var price = award.ClearingPriceEurPerMwh;
-                var imbalanceKwh = delivered * award.Delivery.Duration.TotalHours - award.AwardedKwh;
-                var settled = Settlement.Settle(award, delivered * award.Delivery.Duration.TotalHours,
-                    imbalanceKwh < 0 ? price + ImbalancePenalty : price - ImbalancePenalty);
+                var settled = Settlement.SettleWithPenalty(award, delivered * award.Delivery.Duration.TotalHours, ImbalancePenalty);
                 var fleetSoc = homes.Select((h, i) => h.Battery.StoredAt(soc[i]).Kwh).Sum() / fleet.CapacityKwh * 100;
                 rows.Add(new Row(award.Delivery.Start, forecast[award.ProductIndex], price, award.AwardedKw, delivered, fleetSoc, settled.MarketEur, settled.ImbalanceEur));
             }

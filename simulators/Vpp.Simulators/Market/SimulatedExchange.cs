@@ -13,6 +13,11 @@ namespace Vpp.Simulators.Market;
 /// </summary>
 public sealed class SimulatedExchange(IReadOnlyDictionary<Instant, double> pricesByStart, double minBidKw)
 {
+    public double MinBidKw => minBidKw;
+
+    /// <summary>The clearing price series, by product start.</summary>
+    public IReadOnlyDictionary<Instant, double> Prices => pricesByStart;
+
     public static SimulatedExchange FromCsv(TextReader csv, double minBidKw) => new(ReadPrices(csv), minBidKw);
 
     /// <summary>Reads a price series (CSV "ts,priceEurPerMwh"); a malformed line is refused with its number.</summary>

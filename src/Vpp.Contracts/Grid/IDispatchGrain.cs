@@ -32,7 +32,8 @@ public sealed record DispatchView(
     [property: Id(4)] IReadOnlyDictionary<string, double> Allocations,
     [property: Id(5)] IReadOnlyList<string> LostSites,
     [property: Id(6)] IReadOnlyList<DeliveryInterval> Intervals,
-    [property: Id(7)] double? DeliveredKwh);
+    [property: Id(7)] double? DeliveredKwh,
+    [property: Id(8)] IReadOnlyDictionary<string, double> DeliveredKwhBySite);
 
 /// <summary>One dispatch request (key = requestId); sole writer of its stream.</summary>
 [Alias("vpp.IDispatchGrain")]

@@ -127,6 +127,10 @@ public interface IGridRegionGrain : IGrainWithStringKey
     [Alias("GetFrequencyResponse")]
     Task<FrequencyResponseView> GetFrequencyResponse();
 
+    /// <summary>The region's batteries pooled into one, for market scheduling (participating sites, live batteries, frequency-response capacity held back).</summary>
+    [Alias("GetFleet")]
+    Task<RegionFleet> GetFleet();
+
     /// <summary>Accepted dispatches that have not ended, by start.</summary>
     [Alias("GetDispatches")]
     Task<IReadOnlyList<RegionDispatch>> GetDispatches();
@@ -139,6 +143,21 @@ public sealed record RegionDispatch(
     [property: Id(1)] Instant StartsAt,
     [property: Id(2)] Instant EndsAt,
     [property: Id(3)] double AcceptedKw);
+
+/// <summary>
+/// A region's batteries as one (sums): energy above the reserves (<see cref="InitialKwh"/>) of the
+/// usable energy between reserve and full, and how far their power can move from what it is now
+/// each way (charge more / discharge more), all after frequency-response holds.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vpp.RegionFleet")]
+public sealed record RegionFleet(
+    [property: Id(0)] string Region,
+    [property: Id(1)] Instant At,
+    [property: Id(2)] int Sites,
+    [property: Id(3)] double UsableKwh,
+    [property: Id(4)] double InitialKwh,
+    [property: Id(5)] double MaxChargeKw,
+    [property: Id(6)] double MaxDischargeKw);
 
 /// <summary>The regions that have sites (key 0); a region announces itself when it activates.</summary>
 [Alias("vpp.IRegionDirectoryGrain")]

@@ -80,4 +80,14 @@ public interface ISiteGrain : IGrainWithStringKey
     /// <summary>The homeowner opts the site out of one dispatch event (event-sourced); a running share moves to other sites.</summary>
     [Alias("OptOut")]
     Task<SiteSettings> OptOut(string requestId, string changedBy);
+
+    /// <summary>
+    /// Credits the site's share of a settled market product (event-sourced). A credit with a
+    /// settlement id already applied has no second effect. False when it was a repeat.
+    /// </summary>
+    [Alias("CreditEarnings")]
+    Task<bool> CreditEarnings(string settlementId, SiteEarning earning);
+
+    [AlwaysInterleave, Alias("GetEarnings")]
+    Task<SiteEarnings> GetEarnings();
 }

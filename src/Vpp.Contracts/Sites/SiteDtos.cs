@@ -75,3 +75,21 @@ public sealed record SiteReport(
     [property: Id(7)] double LoadKw,
     [property: Id(8)] double GridKw,
     [property: Id(9)] double BatteryKw);
+
+/// <summary>One settled market product's share for a site: the energy it delivered for it and what it earned (EUR, may be negative).</summary>
+[GenerateSerializer, Immutable, Alias("vpp.SiteEarning")]
+public sealed record SiteEarning(
+    [property: Id(0)] string Market,
+    [property: Id(1)] Instant DeliveryStart,
+    [property: Id(2)] Instant DeliveryEnd,
+    [property: Id(3)] double DeliveredKwh,
+    [property: Id(4)] double Eur,
+    [property: Id(5)] Instant SettledAt);
+
+/// <summary>A site's earnings to date, and the latest settled products (newest first, at most 200).</summary>
+[GenerateSerializer, Immutable, Alias("vpp.SiteEarnings")]
+public sealed record SiteEarnings(
+    [property: Id(0)] double TotalEur,
+    [property: Id(1)] double DeliveredKwh,
+    [property: Id(2)] int Settlements,
+    [property: Id(3)] IReadOnlyList<SiteEarning> Latest);

@@ -8,9 +8,12 @@ public sealed record MarketProduct(int Index, Interval Delivery);
 /// <summary>
 /// How a market cuts delivery days into products and when it closes, in its own time zone: for
 /// example the day-ahead auction (15-minute products, gate closure D-1 12:00 Europe/Berlin) or the
-/// frequency-reserve capacity auction (4-hour blocks, D-1 08:00).
+/// frequency-reserve capacity auction (4-hour blocks, D-1 08:00). A market may deliver only part
+/// of the day (an intraday auction that covers 12:00–24:00): <see cref="DeliveryFrom"/> and
+/// <see cref="DeliveryTo"/> in local time (null: midnight to midnight; sub-hourly products only).
 /// </summary>
-public sealed record MarketCalendar(string Name, DateTimeZone Zone, Period ProductLength, LocalTime GateClosureTime, int GateClosureDaysBefore)
+public sealed record MarketCalendar(string Name, DateTimeZone Zone, Period ProductLength, LocalTime GateClosureTime, int GateClosureDaysBefore,
+    LocalTime? DeliveryFrom = null, LocalTime? DeliveryTo = null)
 {
     public static MarketCalendar DayAhead(DateTimeZone zone) => new("day-ahead", zone, Period.FromMinutes(15), new LocalTime(12, 0), 1);
 
@@ -23,8 +26,8 @@ public sealed record MarketCalendar(string Name, DateTimeZone Zone, Period Produ
     /// </summary>
     public IReadOnlyList<MarketProduct> Products(LocalDate deliveryDay)
     {
-        var start = Zone.AtStartOfDay(deliveryDay).ToInstant();
-        var end = Zone.AtStartOfDay(deliveryDay.PlusDays(1)).ToInstant();
+        var start = DeliveryFrom is { } from0 ? Zone.AtLeniently(deliveryDay.At(from0)).ToInstant() : Zone.AtStartOfDay(deliveryDay).ToInstant();
+        var end = DeliveryTo is { } to0 && to0 != LocalTime.Midnight ? Zone.AtLeniently(deliveryDay.At(to0)).ToInstant() : Zone.AtStartOfDay(deliveryDay.PlusDays(1)).ToInstant();
         var products = new List<MarketProduct>();
         if (IsSubHourly)
         {
@@ -42,6 +45,17 @@ public sealed record MarketCalendar(string Name, DateTimeZone Zone, Period Produ
             if (to > from) products.Add(new MarketProduct(i, new Interval(from, to)));
             if (to >= end) return products;
         }
+    }
+
+    /// <summary>What is wrong with the calendar, or null.</summary>
+    public string? Problem()
+    {
+        var length = ProductLength.ToDuration();
+        if (length <= Duration.Zero) return "the product length must be positive";
+        if (GateClosureDaysBefore < 0) return "gate closure cannot be after the delivery day starts";
+        if ((DeliveryFrom is not null || DeliveryTo is not null) && !IsSubHourly) return "a partial delivery day needs sub-hourly products";
+        if (DeliveryFrom is { } f && DeliveryTo is { } t && t != LocalTime.Midnight && t <= f) return "the delivery window ends before it starts";
+        return null;
     }
 
     /// <summary>When bids for the delivery day must be in.</summary>

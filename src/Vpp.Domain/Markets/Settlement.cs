@@ -20,6 +20,17 @@ public sealed record ProductSettlement(int ProductIndex, double AwardedKwh, doub
 
 public static class Settlement
 {
+    /// <summary>
+    /// A simple imbalance price: the clearing price made worse by a penalty for whoever is out of
+    /// balance (missing energy is bought at clearing + penalty, extra energy sold at clearing − penalty).
+    /// </summary>
+    public static double ImbalancePrice(double clearingPriceEurPerMwh, double imbalanceKwh, double penaltyEurPerMwh) =>
+        imbalanceKwh < 0 ? clearingPriceEurPerMwh + penaltyEurPerMwh : clearingPriceEurPerMwh - penaltyEurPerMwh;
+
+    /// <summary>Settles at the penalised imbalance price (<see cref="ImbalancePrice"/>).</summary>
+    public static ProductSettlement SettleWithPenalty(ProductAward award, double deliveredKwh, double penaltyEurPerMwh) =>
+        Settle(award, deliveredKwh, ImbalancePrice(award.ClearingPriceEurPerMwh, deliveredKwh - award.AwardedKwh, penaltyEurPerMwh));
+
     public static ProductSettlement Settle(ProductAward award, double deliveredKwh, double imbalancePriceEurPerMwh)
     {
         if (!double.IsFinite(deliveredKwh) || !double.IsFinite(imbalancePriceEurPerMwh))

@@ -17,6 +17,8 @@ public sealed class DispatchAggregate : IAggregate
     public List<string> LostSites { get; set; } = [];
     public List<DeliveryInterval> Intervals { get; set; } = [];
     public double? DeliveredKwh { get; set; }
+    /// <summary>Energy each measured site delivered (kWh, signed as the request).</summary>
+    public Dictionary<string, double> DeliveredKwhBySite { get; set; } = new(StringComparer.Ordinal);
 
     public void Apply(object e)
     {
@@ -47,6 +49,8 @@ public sealed class DispatchAggregate : IAggregate
                 break;
             case DispatchDeliveryReported d:
                 Intervals.Add(new DeliveryInterval(d.From, d.To, d.TargetKw, d.DeliveredKw, d.SitesMeasured));
+                foreach (var (site, kw) in d.DeliveredKwBySite ?? [])
+                    DeliveredKwhBySite[site] = DeliveredKwhBySite.GetValueOrDefault(site) + kw * (d.To - d.From).TotalHours;
                 break;
             case DispatchCompleted c:
                 Status = DispatchStatus.Completed;
@@ -75,5 +79,6 @@ public sealed class DispatchAggregate : IAggregate
     public double MeasuredKwh => Intervals.Sum(i => i.DeliveredKw * (i.To - i.From).TotalHours);
 
     public DispatchView? View() => Request is null ? null : new DispatchView(Request, Status, AcceptedKw, Reason,
-        new Dictionary<string, double>(Allocations), LostSites.ToList(), Intervals.ToList(), DeliveredKwh);
+        new Dictionary<string, double>(Allocations), LostSites.ToList(), Intervals.ToList(), DeliveredKwh,
+        new Dictionary<string, double>(DeliveredKwhBySite));
 }

@@ -192,10 +192,10 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
     {
         var request = State.Request!;
         var sites = State.Allocations.Keys.Concat(State.LostSites).Distinct(StringComparer.Ordinal).ToList();
-        var deliveries = await Task.WhenAll(sites.Select(s => GrainFactory.GetGrain<ISiteGrain>(s).MeasureDelivery(request.RequestId, from, to)));
-        var measured = deliveries.Where(d => d.DeliveredKw is not null).ToList();
-        await Append(new DispatchDeliveryReported(request.RequestId, from, to, State.AcceptedKw, measured.Sum(d => d.DeliveredKw!.Value),
-            measured.Count, clock.GetCurrentInstant()));
+        var deliveries = await Task.WhenAll(sites.Select(async s => (Site: s, (await GrainFactory.GetGrain<ISiteGrain>(s).MeasureDelivery(request.RequestId, from, to)).DeliveredKw)));
+        var measured = deliveries.Where(d => d.DeliveredKw is not null).ToDictionary(d => d.Site, d => d.DeliveredKw!.Value, StringComparer.Ordinal);
+        await Append(new DispatchDeliveryReported(request.RequestId, from, to, State.AcceptedKw, measured.Values.Sum(),
+            measured.Count, clock.GetCurrentInstant(), measured));
     }
 
     private async Task CompleteAsync(bool early, string? reason)

@@ -136,4 +136,19 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
         return Task.FromResult(new RegionFlexibility(this.GetPrimaryKeyString(), sites, up, down,
             committed.Where(r => r.Kw > 0).Sum(r => r.Kw), committed.Where(r => r.Kw < 0).Sum(r => -r.Kw)));
     }
+
+    public Task<RegionFleet> GetFleet()
+    {
+        var now = clock.GetCurrentInstant();
+        // Over one minute, so that energy limits stay out of the power figures: the optimiser models energy itself.
+        var minute = now + Duration.FromMinutes(1);
+        var sites = _sites.Values.Where(s => s.Allows("", now) && s.Batteries.Count > 0).Select(Held).ToList();
+        var batteries = sites.SelectMany(s => s.Batteries).ToList();
+        // Power as a change from what the batteries do now (a market position is measured against the
+        // baseline, like a dispatch), within inverter limits and envelopes.
+        return Task.FromResult(new RegionFleet(this.GetPrimaryKeyString(), now, sites.Count,
+            batteries.Sum(b => b.UpEnergy.Kwh + b.DownEnergy.Kwh), batteries.Sum(b => b.UpEnergy.Kwh),
+            sites.Sum(s => DispatchHeadroom.Of(s, DispatchDirection.Down, "", now, minute).Power.Kw),
+            sites.Sum(s => DispatchHeadroom.Of(s, DispatchDirection.Up, "", now, minute).Power.Kw)));
+    }
 }

@@ -16,6 +16,15 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
     public List<string> AppliedSignalIds { get; set; } = [];
     /// <summary>Dispatch events the homeowner opted out of (the latest 100).</summary>
     public List<string> OptedOut { get; set; } = [];
+    /// <summary>
+    /// Market earnings: totals over every credit, the latest 200 credits, and the latest 5 000
+    /// settlement ids (about seven weeks of quarter-hours; products are credited once, right after delivery).
+    /// </summary>
+    public double EarnedEur { get; set; }
+    public double EarnedDeliveredKwh { get; set; }
+    public int Settlements { get; set; }
+    public List<EarningsCredited> LatestEarnings { get; set; } = [];
+    public List<string> SettlementIds { get; set; } = [];
 
     public void Apply(object e)
     {
@@ -42,6 +51,15 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
             case DispatchOptedOut o:
                 OptedOut.Add(o.RequestId);
                 if (OptedOut.Count > 100) OptedOut.RemoveAt(0);
+                break;
+            case EarningsCredited c when !SettlementIds.Contains(c.SettlementId):
+                SettlementIds.Add(c.SettlementId);
+                if (SettlementIds.Count > 5000) SettlementIds.RemoveAt(0);
+                Settlements++;
+                EarnedEur += c.Eur;
+                EarnedDeliveredKwh += c.DeliveredKwh;
+                LatestEarnings.Add(c);
+                if (LatestEarnings.Count > 200) LatestEarnings.RemoveAt(0);
                 break;
             case OperatingEnvelopeSet o:
                 Envelopes.RemoveAll(x => x.ValidUntil <= o.At);
@@ -88,6 +106,12 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
 
     public IReadOnlyList<object> OptOut(string requestId, string by, Instant now) =>
         OptedOut.Contains(requestId) ? [] : [new DispatchOptedOut(RequireSite().SiteId, requestId, by, now)];
+
+    public IReadOnlyList<object> CreditEarnings(string settlementId, string market, Instant start, Instant end, double deliveredKwh, double eur, Instant now)
+    {
+        if (!double.IsFinite(deliveredKwh) || !double.IsFinite(eur)) throw new ArgumentOutOfRangeException(nameof(eur), "Earnings must be numbers.");
+        return SettlementIds.Contains(settlementId) ? [] : [new EarningsCredited(RequireSite().SiteId, settlementId, market, start, end, deliveredKwh, eur, now)];
+    }
 
     private SiteRegistration RequireSite() => Site ?? throw new InvalidOperationException("The site is not registered.");
 }

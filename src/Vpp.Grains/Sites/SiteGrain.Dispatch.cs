@@ -27,7 +27,11 @@ public sealed partial class SiteGrain
         public double SignedKw => Lost ? 0 : Order.Up ? Order.DeltaKw : -Order.DeltaKw;
     }
 
+    /// <summary>The baselines in force when the site's last dispatch ended.</summary>
+    private sealed record Release(Instant At, double? GridKw, Dictionary<string, double> Batteries);
+
     private readonly Dictionary<string, ActiveDispatch> _dispatches = new(StringComparer.Ordinal);
+    private Release? _lastRelease;
     private Dictionary<string, double>? _batteryBaseline;
     private PowerTrace _gridTrace = null!;
     private bool _capabilityDirty = true;
@@ -81,17 +85,26 @@ public sealed partial class SiteGrain
         if (Refusal(capability, order.RequestId, now) is { } refusal) return new SiteDispatchResult(refusal);
 
         if (!_dispatches.TryGetValue(order.RequestId, out var dispatch))
-        {
-            var baselineEnd = Instant.Min(order.StartsAt, now);
-            var baseline = _gridTrace.Mean(baselineEnd - Grid.BaselineWindow, baselineEnd, now)?.Kw;
-            _dispatches[order.RequestId] = dispatch = new ActiveDispatch(order, baseline);
-        }
+            _dispatches[order.RequestId] = dispatch = new ActiveDispatch(order, GridBaseline(order, now));
         dispatch.Order = order;
         dispatch.Lost = false;
         var result = await ApplySetpoints(capability, now);
         if (!result.Ok) dispatch.Lost = true;
         _capabilityDirty = true;
         return result;
+    }
+
+    /// <summary>
+    /// The site's grid flow without dispatches: its mean over the baseline window before the start;
+    /// but while another dispatch runs, or one ended within the window (back-to-back market
+    /// products), the window would measure that dispatch, so the baseline taken before it carries on.
+    /// </summary>
+    private double? GridBaseline(SiteDispatchOrder order, Instant now)
+    {
+        var baselineEnd = Instant.Min(order.StartsAt, now);
+        if (_dispatches.Values.FirstOrDefault(d => d.BaselineGridKw is not null) is { } running) return running.BaselineGridKw;
+        if (_lastRelease is { GridKw: { } kept } r && r.At > baselineEnd - Grid.BaselineWindow) return kept;
+        return _gridTrace.Mean(baselineEnd - Grid.BaselineWindow, baselineEnd, now)?.Kw;
     }
 
     private static string? Refusal(SiteCapability c, string requestId, Instant now) =>
@@ -102,7 +115,10 @@ public sealed partial class SiteGrain
     {
         var running = _dispatches.Values.Where(d => !d.Lost && d.Order.EndsAt > now).ToList();
         if (running.Count == 0) return new SiteDispatchResult(null);
-        _batteryBaseline ??= new Dictionary<string, double>(StringComparer.Ordinal);
+        // Right after a dispatch ended the batteries still run its setpoints: start from the baseline kept then.
+        _batteryBaseline ??= _lastRelease is { } r && r.At > now - Grid.BaselineWindow
+            ? new Dictionary<string, double>(r.Batteries, StringComparer.Ordinal)
+            : new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var b in capability.Batteries) _batteryBaseline.TryAdd(b.DeviceId, b.Now.Kw);
 
         var net = running.Sum(d => d.SignedKw);
@@ -139,7 +155,7 @@ public sealed partial class SiteGrain
 
     public async Task EndDispatch(string requestId, bool early)
     {
-        if (!_dispatches.Remove(requestId)) return;
+        if (!_dispatches.Remove(requestId, out var ended)) return;
         _capabilityDirty = true;
         if (Site is null) return;
         var now = clock.GetCurrentInstant();
@@ -148,17 +164,18 @@ public sealed partial class SiteGrain
             await ApplySetpoints(Capability(now), now);
             return;
         }
-        await ReleaseBatteries(early);
+        await ReleaseBatteries(early, ended.BaselineGridKw);
     }
 
     /// <summary>
     /// No dispatch left. Setpoints expire by themselves at validUntil; ending early sends each battery
     /// its baseline for one second, after which the device returns to self-consumption.
     /// </summary>
-    private async Task ReleaseBatteries(bool early)
+    private async Task ReleaseBatteries(bool early, double? gridBaseline = null)
     {
         var baseline = _batteryBaseline;
         _batteryBaseline = null;
+        if (baseline is not null) _lastRelease = new Release(clock.GetCurrentInstant(), gridBaseline, baseline);
         if (!early || baseline is null) return;
         foreach (var (deviceId, kw) in baseline)
         {

@@ -155,6 +155,21 @@ public sealed partial class SiteGrain(IEventStore store, IClock clock, IOptions<
         }, new GrainTimerCreationOptions { DueTime = due.ToTimeSpan(), Period = Timeout.InfiniteTimeSpan, Interleave = true });
     }
 
+    public async Task<bool> CreditEarnings(string settlementId, SiteEarning e)
+    {
+        if (Site is null) throw new InvalidOperationException($"No site '{this.GetPrimaryKeyString()}' is registered.");
+        var before = _stream.State.Settlements;
+        await _stream.ExecuteAsync(s => s.CreditEarnings(settlementId, e.Market, e.DeliveryStart, e.DeliveryEnd, e.DeliveredKwh, e.Eur, clock.GetCurrentInstant()));
+        return _stream.State.Settlements > before;
+    }
+
+    public Task<SiteEarnings> GetEarnings()
+    {
+        var s = _stream.State;
+        return Task.FromResult(new SiteEarnings(s.EarnedEur, s.EarnedDeliveredKwh, s.Settlements,
+            s.LatestEarnings.AsEnumerable().Reverse().Select(c => new SiteEarning(c.Market, c.DeliveryStart, c.DeliveryEnd, c.DeliveredKwh, c.Eur, c.At)).ToList()));
+    }
+
     public Task<IReadOnlyList<string>> GetOptedOut() => Task.FromResult<IReadOnlyList<string>>(_stream.State.OptedOut.ToList());
 
     public Task Watch()

@@ -27,8 +27,12 @@ public sealed record PortalEventView(string RequestId, string Kind, string Direc
 
 public sealed record PortalEventsView(string SiteId, bool Participating, IReadOnlyList<PortalEventView> Events);
 
-/// <summary>Until market settlement exists there is nothing to show, and the page says so.</summary>
-public sealed record EarningsView(string SiteId, string Currency, double? TotalEarned, IReadOnlyList<object> Settlements, string Note);
+/// <summary>One settled market product for the home: the energy it delivered and its share of the result.</summary>
+public sealed record EarningLineView(string Market, NodaTime.Instant DeliveryStart, NodaTime.Instant DeliveryEnd, double DeliveredKwh, double Earned);
+
+/// <summary>Market earnings to date (null before the first settlement, and the note says so) and the latest settled products.</summary>
+public sealed record EarningsView(string SiteId, string Currency, double? TotalEarned, double DeliveredKwh, int SettledProducts,
+    IReadOnlyList<EarningLineView> Settlements, string? Note);
 
 public sealed record OperationsView(Instant At, IReadOnlyList<RegionOperationsView> Regions, KafkaDiagnostics Kafka, MarketOperationsView Market);
 

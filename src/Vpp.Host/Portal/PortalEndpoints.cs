@@ -135,8 +135,13 @@ public static class PortalEndpoints
         return Results.Ok(await grains.GetGrain<ISiteGrain>(siteId).ChangePreferences(reserve, body.Participating!.Value, user.Actor()));
     }
 
-    private static IResult Earnings(string siteId) =>
-        Results.Ok(new EarningsView(siteId, "EUR", null, [], "No settlements yet: market bidding has not settled any delivery for this home."));
+    private static async Task<IResult> Earnings(string siteId, IGrainFactory grains)
+    {
+        var e = await grains.GetGrain<ISiteGrain>(siteId).GetEarnings();
+        return Results.Ok(new EarningsView(siteId, "EUR", e.Settlements == 0 ? null : e.TotalEur, e.DeliveredKwh, e.Settlements,
+            e.Latest.Take(50).Select(l => new EarningLineView(l.Market, l.DeliveryStart, l.DeliveryEnd, l.DeliveredKwh, l.Eur)).ToList(),
+            e.Settlements == 0 ? "No settlements yet: no market delivery by this home has been settled." : null));
+    }
 
     private static async Task<IResult> Operations(IGrainFactory grains, IClock clock, KafkaEndpoint kafka, KafkaMetrics k)
     {

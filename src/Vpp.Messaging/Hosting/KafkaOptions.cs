@@ -47,6 +47,7 @@ public sealed class KafkaOptions
         [KafkaTopics.GridSignals] = new TopicSpec { Partitions = 3 },
         [KafkaTopics.Dispatch] = new TopicSpec { Partitions = 3, RetentionHours = 24 * 30 },
         [KafkaTopics.DeadLetter] = new TopicSpec { Partitions = 1, RetentionHours = 24 * 14 },
+        [KafkaTopics.Market] = new TopicSpec { Partitions = 3, RetentionHours = 24 * 90 },
     };
 
     public bool Embedded => string.IsNullOrWhiteSpace(BootstrapServers);

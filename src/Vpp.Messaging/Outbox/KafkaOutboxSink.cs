@@ -55,6 +55,43 @@ public static class DispatchMessages
     private static OutgoingMessage Out(string requestId, string type, object payload) => new(KafkaTopics.Dispatch, requestId, type, payload);
 }
 
+/// <summary>Event → market message (docs/kafka-topics.md), keyed by "{region}/{day}" so one day's messages stay in order.</summary>
+public static class MarketMessages
+{
+    public static OutgoingMessage? From(object e) => e switch
+    {
+        ScheduleBuilt s => Out(s, MessageTypes.MarketScheduleBuilt, new
+        {
+            market = s.Market, region = s.Region, day = s.Day, sites = s.Sites, usableKwh = s.UsableKwh, initialKwh = s.InitialKwh,
+            maxChargeKw = s.MaxChargeKw, maxDischargeKw = s.MaxDischargeKw, expectedProfitEur = s.ExpectedProfitEur, priceForecast = s.PriceForecast,
+            products = s.Products.Select(p => new { index = p.ProductIndex, start = p.Start, end = p.End, forecastEurPerMwh = p.ForecastEurPerMwh, scheduledKw = p.ScheduledKw }),
+            builtAt = s.At,
+        }),
+        BidSubmitted b => Out(b, MessageTypes.MarketBidSubmitted, new
+        {
+            market = b.Market, region = b.Region, day = b.Day,
+            curves = b.Curves.Select(c => new { productIndex = c.ProductIndex, steps = c.Steps.Select(x => new { priceEurPerMwh = x.PriceEurPerMwh, quantityKw = x.QuantityKw }) }),
+            submittedAt = b.At,
+        }),
+        BidNotSubmitted n => Out(n, MessageTypes.MarketBidNotSubmitted, new { market = n.Market, region = n.Region, day = n.Day, reason = n.Reason, decidedAt = n.At }),
+        BidAwarded a => Out(a, MessageTypes.MarketBidAwarded, new
+        {
+            market = a.Market, region = a.Region, day = a.Day,
+            awards = a.Awards.Select(x => new { productIndex = x.ProductIndex, start = x.Start, end = x.End, awardedKw = x.AwardedKw, clearingPriceEurPerMwh = x.ClearingPriceEurPerMwh }),
+            awardedAt = a.At,
+        }),
+        IntervalSettled s => Out(s, MessageTypes.MarketIntervalSettled, new
+        {
+            market = s.Market, region = s.Region, day = s.Day, productIndex = s.ProductIndex, start = s.Start, end = s.End, awardedKwh = s.AwardedKwh,
+            deliveredKwh = s.DeliveredKwh, imbalanceKwh = s.ImbalanceKwh, marketEur = s.MarketEur, imbalanceEur = s.ImbalanceEur, sites = s.SiteEur.Count,
+            note = s.Note, settledAt = s.At,
+        }),
+        _ => null,
+    };
+
+    private static OutgoingMessage Out(IMarketEvent e, string type, object payload) => new(KafkaTopics.Market, $"{e.Region}/{e.Day}", type, payload);
+}
+
 /// <summary>
 /// Publishes outbox events to Kafka (idempotent producer, acks=all) with the event's stable id as
 /// <c>ce_id</c>, and returns only when every message is acknowledged; failures are retried with
@@ -67,7 +104,7 @@ public sealed class KafkaOutboxSink(KafkaEndpoint kafka, KafkaOptions options, K
 
     public async Task PublishAsync(IReadOnlyList<OutboxEvent> events, CancellationToken ct)
     {
-        var pending = events.Select(e => (Event: e, Message: DispatchMessages.From(e.Data))).Where(x => x.Message is not null).ToList();
+        var pending = events.Select(e => (Event: e, Message: DispatchMessages.From(e.Data) ?? MarketMessages.From(e.Data))).Where(x => x.Message is not null).ToList();
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
             var sends = pending.Select(p => (p, Task: Send(p.Event, p.Message!, ct))).ToList();

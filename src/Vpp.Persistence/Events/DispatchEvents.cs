@@ -31,8 +31,12 @@ public sealed record DispatchStarted(string RequestId, Dictionary<string, double
 /// <summary>A site dropped out; its share moved to others (<paramref name="Changes"/>: the new shares of the sites that took it).</summary>
 public sealed record DispatchReallocated(string RequestId, string LostSiteId, string Reason, Dictionary<string, double> Changes, double UnplacedKw, Instant At) : IDispatchEvent;
 
-/// <summary>Measured over [From, To): mean power delivered against the sites' baselines, signed as the request.</summary>
-public sealed record DispatchDeliveryReported(string RequestId, Instant From, Instant To, double TargetKw, double DeliveredKw, int SitesMeasured, Instant At) : IDispatchEvent;
+/// <summary>
+/// Measured over [From, To): mean power delivered against the sites' baselines, signed as the
+/// request, in total and per measured site (null in events recorded before per-site figures).
+/// </summary>
+public sealed record DispatchDeliveryReported(string RequestId, Instant From, Instant To, double TargetKw, double DeliveredKw, int SitesMeasured, Instant At,
+    Dictionary<string, double>? DeliveredKwBySite = null) : IDispatchEvent;
 
 /// <summary>The window ended (or was ended early): energy requested, accepted and delivered, signed as the request.</summary>
 public sealed record DispatchCompleted(string RequestId, double RequestedKwh, double AcceptedKwh, double DeliveredKwh, bool EndedEarly, string? Reason, Instant At) : IDispatchEvent;

@@ -36,3 +36,10 @@ public sealed record ManualOverrideCleared(string SiteId, string ChangedBy, Inst
 /// </summary>
 public sealed record OperatingEnvelopeSet(
     string SiteId, double ImportLimitKw, double ExportLimitKw, Instant ValidFrom, Instant ValidUntil, string SourceEventId, Instant At) : ISiteEvent;
+
+/// <summary>
+/// The site's share of a settled market product (<paramref name="SettlementId"/>: market day and
+/// product, so a repeated credit is ignored): the energy it delivered and what it earned (EUR, may be negative).
+/// </summary>
+public sealed record EarningsCredited(
+    string SiteId, string SettlementId, string Market, Instant DeliveryStart, Instant DeliveryEnd, double DeliveredKwh, double Eur, Instant At) : ISiteEvent;

@@ -16,6 +16,7 @@ public static class StreamKeys
     public static string Dispatch(string requestId) => "dispatch:" + requestId;
     public static string Region(string region) => "region:" + region;
     public static string Homeowner(string username) => "homeowner:" + username;
+    public static string MarketDay(string market, string region, string day) => $"market:{market}:{region}:{day}";
 }
 
 public static class EventTypes
@@ -32,6 +33,7 @@ public static class EventTypes
         typeof(FrequencyResponseCommitted), typeof(FrequencyResponseActivated),
         typeof(DispatchRequested), typeof(DispatchAccepted), typeof(DispatchRejected), typeof(DispatchStarted),
         typeof(DispatchReallocated), typeof(DispatchDeliveryReported), typeof(DispatchCompleted), typeof(DispatchCancelled),
-        typeof(HomeownerAccountCreated),
+        typeof(HomeownerAccountCreated), typeof(EarningsCredited),
+        typeof(ScheduleBuilt), typeof(BidSubmitted), typeof(BidNotSubmitted), typeof(BidAwarded), typeof(AwardDispatched), typeof(IntervalSettled),
     ];
 }

@@ -17,11 +17,12 @@ public interface IOutboxSink
 
 public static class OutboxEvents
 {
-    /// <summary>Event types that are published (utility-facing): the dispatch lifecycle, not the internal re-allocations.</summary>
+    /// <summary>Event types that are published: the dispatch lifecycle (not the internal re-allocations) and the market days' decisions.</summary>
     public static readonly IReadOnlyList<Type> Published =
     [
         typeof(Events.DispatchRequested), typeof(Events.DispatchAccepted), typeof(Events.DispatchRejected), typeof(Events.DispatchStarted),
         typeof(Events.DispatchDeliveryReported), typeof(Events.DispatchCompleted), typeof(Events.DispatchCancelled),
+        typeof(Events.ScheduleBuilt), typeof(Events.BidSubmitted), typeof(Events.BidNotSubmitted), typeof(Events.BidAwarded), typeof(Events.IntervalSettled),
     ];
 
     public static bool IsPublished(object e) => Published.Contains(e.GetType());

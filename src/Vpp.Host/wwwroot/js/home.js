@@ -128,6 +128,13 @@ async function saveSettings(ev) {
   }
 }
 
+/** Earnings to date from market settlement, or the API's note when nothing has been settled. */
+async function loadEarnings() {
+  const e = await api("GET", `${base()}/earnings`);
+  $("earnings").textContent = e.totalEarned == null ? e.note
+    : `${e.totalEarned.toFixed(2)} ${e.currency} for ${fmt(e.deliveredKwh)} kWh delivered in ${e.settledProducts} settled market products`;
+}
+
 async function start() {
   const me = await api("GET", "/auth/me");
   siteId = me.role === "operator" ? new URLSearchParams(location.search).get("site") : me.siteId;
@@ -139,11 +146,10 @@ async function start() {
   const hub = liveHub(async () => showState(await hub.invoke("JoinSite", siteId)));
   hub.on("SiteState", showState);
   await hub.startLive();
-  const e = await api("GET", `${base()}/earnings`);
-  $("earnings").textContent = e.totalEarned == null ? e.note : `${fmt(e.totalEarned)} ${e.currency}`;
-  await Promise.all([loadToday(), loadHistory(), loadEvents()]);
+  await Promise.all([loadToday(), loadHistory(), loadEvents(), loadEarnings()]);
   setInterval(() => loadToday().catch(() => {}), 60_000);
   setInterval(() => loadEvents().catch(() => {}), 30_000);
+  setInterval(() => loadEarnings().catch(() => {}), 60_000);
   setInterval(() => loadHistory().catch(() => {}), 5 * 60_000);
 }
 

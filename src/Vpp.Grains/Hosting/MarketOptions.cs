@@ -1,0 +1,33 @@
+using NodaTime;
+using Vpp.Domain.Markets;
+
+namespace Vpp.Grains.Hosting;
+
+/// <summary>Day-ahead trading (docs/markets.md): the market's calendar and the scheduler's parameters.</summary>
+public sealed class MarketOptions
+{
+    public const string DayAhead = "day-ahead";
+
+    /// <summary>The market's delivery days, products and gate closure (default: day-ahead, Europe/Berlin).</summary>
+    public MarketCalendar Calendar { get; set; } = MarketCalendar.DayAhead(DateTimeZoneProviders.Tzdb["Europe/Berlin"]);
+
+    /// <summary>Bids are built this long before gate closure, from the fleet as it is then.</summary>
+    public Duration BidLead { get; set; } = Duration.FromMinutes(60);
+
+    /// <summary>An award goes to grid balancing this long before its product starts (the dispatch is sized then).</summary>
+    public Duration DispatchLead { get; set; } = Duration.FromSeconds(30);
+
+    /// <summary>The exchange's minimum bid size (kW); smaller steps trade nothing.</summary>
+    public double MinBidKw { get; set; } = 100;
+
+    /// <summary>Battery wear charged per kWh of throughput in the optimiser (EUR/kWh).</summary>
+    public double DegradationEurPerKwh { get; set; } = 0.02;
+
+    /// <summary>The fleet's round-trip efficiency assumed by the optimiser (devices do not report it yet).</summary>
+    public double RoundTripEfficiency { get; set; } = 0.9;
+
+    /// <summary>Imbalance is settled at the clearing price worsened by this (EUR/MWh).</summary>
+    public double ImbalancePenaltyEurPerMwh { get; set; } = 50;
+
+    public string Market => DayAhead;
+}

@@ -1,0 +1,45 @@
+using NodaTime;
+using Vpp.Domain.Markets;
+
+namespace Vpp.Scheduling;
+
+/// <summary>The pooled fleet a plan starts from (kWh above the reserves, of the usable kWh between reserves and full; inverter limits).</summary>
+public sealed record PlannerFleet(double UsableKwh, double InitialKwh, double MaxChargeKw, double MaxDischargeKw, double RoundTripEfficiency);
+
+/// <summary>One product of a plan: the forecast price and the planned net power (&gt; 0 sold).</summary>
+public sealed record PlannedInterval(MarketProduct Product, double ForecastEurPerMwh, double ScheduledKw);
+
+/// <summary>A day's plan: per product, and the curves to bid (only products that trade something); or why there is nothing to bid.</summary>
+public sealed record DayAheadPlan(IReadOnlyList<PlannedInterval> Intervals, IReadOnlyList<BidCurve> Curves, double ExpectedProfitEur, string? NothingToBid);
+
+/// <summary>
+/// Plans one delivery day: a persistence price forecast (each product at the clearing price of the
+/// same product the day before — simple and honest; a product missing there takes the mean of the
+/// ones found), the optimiser on the pooled fleet, and bid curves from it. The fleet is assumed to
+/// start the day with the energy it holds now (no forecast of PV and load until then yet).
+/// </summary>
+public static class DayAheadPlanner
+{
+    public static DayAheadPlan Plan(PlannerFleet fleet, IReadOnlyList<MarketProduct> products, IReadOnlyList<MarketProduct> dayBefore,
+        IReadOnlyDictionary<Instant, double> publishedPrices, double degradationEurPerKwh, double minBidKw)
+    {
+        if (products.Count == 0) return new DayAheadPlan([], [], 0, "the day has no products");
+        var known = dayBefore.Select(p => publishedPrices.TryGetValue(p.Delivery.Start, out var price) ? price : (double?)null).ToList();
+        if (known.All(k => k is null)) return new DayAheadPlan([], [], 0, "no clearing prices of the day before to forecast from");
+        var mean = known.Where(k => k is not null).Average(k => k!.Value);
+        var forecast = products.Select(p => p.Index < known.Count && known[p.Index] is { } price ? price : mean).ToArray();
+        if (fleet.UsableKwh <= 1e-9 || fleet.MaxChargeKw + fleet.MaxDischargeKw <= 1e-9)
+            return new DayAheadPlan(Planned(products, forecast, null), [], 0, "no battery capacity in the region");
+
+        var initial = Math.Clamp(fleet.InitialKwh, 0, fleet.UsableKwh);
+        var problem = new ScheduleProblem(new FleetModel(fleet.UsableKwh, initial, 0, fleet.MaxChargeKw, fleet.MaxDischargeKw, fleet.RoundTripEfficiency),
+            forecast.Select(f => new ScheduleInterval(f)).ToList(), products[0].Delivery.Duration, degradationEurPerKwh);
+        var schedule = ScheduleOptimiser.Solve(problem);
+        var curves = BidBuilder.Curves(problem, minBidKw).Where(c => c.Steps.Any(s => s.QuantityKw != 0)).ToList();
+        return new DayAheadPlan(Planned(products, forecast, schedule), curves, schedule.ProfitEur,
+            curves.Count == 0 ? "nothing worth trading at the forecast prices" : null);
+    }
+
+    private static List<PlannedInterval> Planned(IReadOnlyList<MarketProduct> products, double[] forecast, Schedule? schedule) =>
+        products.Select((p, i) => new PlannedInterval(p, forecast[i], schedule?.Intervals[i].NetKw ?? 0)).ToList();
+}

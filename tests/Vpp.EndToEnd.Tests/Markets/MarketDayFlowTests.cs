@@ -1,0 +1,125 @@
+extern alias sim;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
+using Vpp.Domain.Markets;
+using Vpp.EndToEnd.Tests.Dashboards;
+using Vpp.EndToEnd.Tests.Grid;
+using Vpp.EndToEnd.Tests.Kafka;
+using Vpp.Messaging.Contracts;
+using Vpp.Messaging.Hosting;
+using Vpp.Tests.Shared;
+using sim::Vpp.Simulators.Market;
+
+namespace Vpp.EndToEnd.Tests.Markets;
+
+/// <summary>
+/// A market day end to end on the simulated exchange over HTTP, with PostgreSQL and Kafka: the host
+/// plans from the fleet and the day before's prices, bids before gate closure, gets awards, hands
+/// each award to grid balancing, measures delivery on the homes' meters, settles and credits each
+/// home. The market is shrunk to fit a test: three 20-second products in a delivery window that
+/// opens a minute after the test starts (the products, gate and leads are configuration).
+/// </summary>
+public sealed class MarketDayFlowTests
+{
+    private static readonly Duration Product = Duration.FromSeconds(20);
+
+    [Fact]
+    public async Task Bids_go_in_before_gate_closure_and_awards_are_dispatched_measured_settled_and_credited_to_the_homes()
+    {
+        var now = SystemClock.Instance.GetCurrentInstant();
+        // A fixed-offset zone where it is about noon, so the whole test stays inside one local day.
+        var offset = 12 - now.InUtc().Hour;
+        var zone = DateTimeZoneProviders.Tzdb[offset == 0 ? "Etc/GMT" : offset > 0 ? $"Etc/GMT-{offset}" : $"Etc/GMT+{-offset}"];
+        var local = now.InZone(zone).LocalDateTime;
+        var gate = local.PlusSeconds(50).TimeOfDay;
+        var from = local.PlusSeconds(70).TimeOfDay;
+        from = new LocalTime(from.Hour, from.Minute, from.Second / 20 * 20);
+        var calendar = new MarketCalendar("day-ahead", zone, Period.FromSeconds(20), gate, 0, from, from.PlusSeconds(60));
+        var day = local.Date;
+        var products = calendar.Products(day);
+        products.Should().HaveCount(3);
+
+        // Yesterday's prices (the host's forecast) and today's (the clearing prices): cheap, dear, cheap.
+        var prices = new Dictionary<Instant, double>();
+        double[] shape = [20, 300, 20];
+        foreach (var (p, i) in products.Select((p, i) => (p, i)))
+        {
+            prices[p.Delivery.Start] = shape[i];
+            prices[p.Delivery.Start - Duration.FromDays(1)] = shape[i];
+        }
+        await using var exchange = await ExchangeServer.StartAsync(new SimulatedExchange(prices, minBidKw: 1),
+            new Dictionary<string, MarketCalendar> { ["day-ahead"] = calendar }, SystemClock.Instance, 0);
+
+        await using var host = new ConfiguredVppHost(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Postgres"] = await TestPostgres.CreateDatabaseAsync("market"),
+            ["Vpp:Markets:ExchangeUrl"] = exchange.BaseAddress.ToString(),
+            ["Vpp:Markets:Regions:0"] = "mk",
+            ["Vpp:Markets:TimeZone"] = zone.Id,
+            ["Vpp:Markets:ProductMinutes"] = (Product.TotalSeconds / 60).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Vpp:Markets:GateClosure"] = LocalTimePattern.ExtendedIso.Format(gate),
+            ["Vpp:Markets:GateClosureDaysBefore"] = "0",
+            ["Vpp:Markets:DeliveryFrom"] = LocalTimePattern.ExtendedIso.Format(from),
+            ["Vpp:Markets:DeliveryTo"] = LocalTimePattern.ExtendedIso.Format(from.PlusSeconds(60)),
+            ["Vpp:Markets:BidLeadMinutes"] = "0.33",
+            ["Vpp:Markets:DispatchLeadSeconds"] = "3",
+            ["Vpp:Markets:MinBidKw"] = "1",
+            ["Vpp:Grid:BaselineWindowSeconds"] = "3",
+            ["Vpp:Grid:DeliveryIntervalSeconds"] = "4",
+            ["Vpp:Grid:TraceBucketSeconds"] = "0.5",
+            ["Vpp:Grid:TraceRetentionMinutes"] = "2",
+        });
+        using var api = host.Api();
+        var homes = new List<TestHome>();
+        try
+        {
+            for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(host, $"mk-{i}", "mk"));
+            var dayText = LocalDatePattern.Iso.Format(day);
+            var view = await Eventually.Until(() => api.GetFromJsonAsync<JsonObject>($"/api/markets/day-ahead/mk/{dayText}")!,
+                v => v!["status"]!.GetValue<string>() is "settled" or "no-bids", timeoutMs: 240_000);
+            view!["status"]!.GetValue<string>().Should().Be("settled", view["reason"]?.ToString());
+            exchange.Submissions.Should().Be(1, "bids go in once, before gate closure");
+
+            // Charge when cheap, sell when dear: the first product bought, the second sold.
+            var traded = view["products"]!.AsArray().Select(p => p!.AsObject()).ToList();
+            traded[0]["awardedKw"]!.GetValue<double>().Should().BeLessThan(-1);
+            traded[1]["awardedKw"]!.GetValue<double>().Should().BeGreaterThan(1);
+            traded[1]["clearingPriceEurPerMwh"]!.GetValue<double>().Should().Be(300);
+            foreach (var p in traded.Where(p => p["awardedKw"]?.GetValue<double>() is { } kw && Math.Abs(kw) > 1e-9))
+            {
+                // Stated tolerance: delivered within 20 % of awarded (devices react within a 500 ms step of a 20 s product).
+                var awardedKwh = p["awardedKw"]!.GetValue<double>() * Product.TotalHours;
+                p["deliveredKwh"]!.GetValue<double>().Should().BeApproximately(awardedKwh, Math.Abs(awardedKwh) * 0.2, $"product {p["index"]}");
+                p["dispatchRequestId"]!.GetValue<string>().Should().StartWith("market-mk-");
+            }
+            var netEur = view["marketEur"]!.GetValue<double>() + view["imbalanceEur"]!.GetValue<double>();
+            view["marketEur"]!.GetValue<double>().Should().BeGreaterThan(0, "bought at 20, sold at 300 EUR/MWh");
+
+            // Each home's share, through the dashboard API; the shares add up to the day's net result.
+            var operatorSession = Sessions.Browser(host.BaseAddress, await host.SignInOperatorAsync());
+            var credited = 0.0;
+            foreach (var home in homes)
+            {
+                var earnings = (await operatorSession.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{home.SiteId}/earnings"))!;
+                earnings["settledProducts"]!.GetValue<int>().Should().Be(2, $"{home.SiteId} delivered in both traded products");
+                earnings["note"].Should().BeNull();
+                credited += earnings["totalEarned"]!.GetValue<double>();
+            }
+            credited.Should().BeApproximately(netEur, 1e-9);
+
+            // The day's decisions on vpp.market.v1, keyed by region/day.
+            using var kafka = new KafkaTestClient(host.Service<KafkaEndpoint>().BootstrapServers);
+            var messages = kafka.ReadAll(KafkaTopics.Market,
+                r => r.Count(m => KafkaTestClient.Header(m, "ce_type") == MessageTypes.MarketIntervalSettled) >= 2, timeoutMs: 30_000);
+            messages.Should().OnlyContain(m => m.Message.Key == $"mk/{dayText}");
+            messages.Select(m => KafkaTestClient.Header(m, "ce_type")).Distinct().Should().Equal(MessageTypes.MarketScheduleBuilt,
+                MessageTypes.MarketBidSubmitted, MessageTypes.MarketBidAwarded, MessageTypes.MarketIntervalSettled);
+        }
+        finally
+        {
+            foreach (var h in homes) await h.DisposeAsync();
+        }
+    }
+}
