@@ -51,4 +51,29 @@ public class MarketCalendarTests
         DayAhead.NextOpenDay(closure - Duration.FromSeconds(1)).Should().Be(new LocalDate(2026, 11, 25));
         DayAhead.NextOpenDay(closure).Should().Be(new LocalDate(2026, 11, 26));
     }
+
+    [Fact]
+    public void A_market_that_delivers_part_of_the_day_has_products_only_in_its_window()
+    {
+        // Like an intraday auction for the afternoon: 12:00–24:00 in quarter-hours.
+        var afternoon = DayAhead with { DeliveryFrom = new LocalTime(12, 0), DeliveryTo = LocalTime.Midnight };
+        var day = new LocalDate(2026, 11, 24);
+
+        var products = afternoon.Products(day);
+
+        products.Should().HaveCount(48);
+        products[0].Delivery.Start.Should().Be(Berlin.AtStrictly(day.At(new LocalTime(12, 0))).ToInstant());
+        products[^1].Delivery.End.Should().Be(Berlin.AtStartOfDay(day.PlusDays(1)).ToInstant());
+        afternoon.Problem().Should().BeNull();
+    }
+
+    [Fact]
+    public void A_calendar_that_cannot_work_says_why()
+    {
+        (DayAhead with { DeliveryFrom = new LocalTime(14, 0), DeliveryTo = new LocalTime(12, 0) }).Problem().Should().Contain("ends before it starts");
+        (Reserve with { DeliveryFrom = new LocalTime(8, 0) }).Problem().Should().Contain("sub-hourly");
+        (DayAhead with { ProductLength = Period.Zero }).Problem().Should().Contain("positive");
+        (DayAhead with { GateClosureDaysBefore = -1 }).Problem().Should().Contain("gate closure");
+        DayAhead.Problem().Should().BeNull();
+    }
 }

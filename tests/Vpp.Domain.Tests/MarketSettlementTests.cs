@@ -57,4 +57,24 @@ public class MarketSettlementTests
         new BidCurve(0, [new(10, 50)]).Problem(100).Should().Contain("minimum bid");
         new BidCurve(0, [new(double.NaN, 500)]).Problem(100).Should().Contain("numbers");
     }
+
+    [Theory]
+    [InlineData(-2.5, 150)] // short: the missing energy is bought dearer
+    [InlineData(1.0, 50)]   // long: the extra energy is sold cheaper
+    public void The_imbalance_price_is_the_clearing_price_worsened_by_the_penalty(double imbalanceKwh, double expected) =>
+        Settlement.ImbalancePrice(100, imbalanceKwh, 50).Should().Be(expected);
+
+    [Fact]
+    public void Settling_with_a_penalty_charges_a_shortfall_at_clearing_plus_penalty()
+    {
+        // Sold 10 kW for 15 minutes (2.5 kWh) at 100 EUR/MWh, delivered 2 kWh: 0.5 kWh short at 150 EUR/MWh.
+        var award = new ProductAward(0, new Interval(Instant.FromUtc(2026, 11, 24, 12, 0), Instant.FromUtc(2026, 11, 24, 12, 15)), 10, 100);
+
+        var s = Settlement.SettleWithPenalty(award, 2.0, 50);
+
+        s.MarketEur.Should().BeApproximately(0.25, 1e-12);
+        s.ImbalanceKwh.Should().BeApproximately(-0.5, 1e-12);
+        s.ImbalanceEur.Should().BeApproximately(-0.075, 1e-12);
+        s.NetEur.Should().BeApproximately(0.175, 1e-12);
+    }
 }

@@ -24,6 +24,7 @@ public sealed class TwinCluster : IAsyncLifetime
     public InMemoryRollupStore Rollups { get; } = new();
     public FakeClock Clock { get; } = new(Instant.FromUtc(2026, 11, 23, 12, 0));
     public RecordingPublisher Live { get; } = new();
+    public ScriptedExchange Exchange { get; } = new();
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IClusterClient Client => Cluster.Client;
 
@@ -40,6 +41,9 @@ public sealed class TwinCluster : IAsyncLifetime
             silo.Services.AddSingleton<IClock>(Clock);
             silo.Services.AddSingleton<ILivePublisher>(Live);
             silo.Services.AddVppTwins(o => o.PublishInterval = Duration.FromMilliseconds(100));
+            silo.Services.AddSingleton<Vpp.Domain.Markets.IMarketExchange>(Exchange);
+            silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new MarketOptions { MinBidKw = 1 }));
+            silo.UseInMemoryReminderService();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

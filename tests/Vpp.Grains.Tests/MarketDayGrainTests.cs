@@ -1,0 +1,118 @@
+using NodaTime;
+using Vpp.Contracts.Grid;
+using Vpp.Contracts.Markets;
+using Vpp.Domain.Markets;
+using Vpp.Persistence.Events;
+
+namespace Vpp.Grains.Tests;
+
+/// <summary>
+/// A market day's decisions against a scripted exchange and a fake clock: each call to Arm does
+/// what is due at the clock's time (timers and reminders would do the same in real time).
+/// </summary>
+public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<TwinCluster>
+{
+    private static readonly DateTimeZone Berlin = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+    private static readonly MarketCalendar DayAhead = MarketCalendar.DayAhead(Berlin);
+
+    /// <summary>A region of ten 10 kWh / 5 kW homes at 60 % (20 % reserve), and the day before's prices: dear from 17:00 to 20:00.</summary>
+    private async Task<LocalDate> PrepareAsync(string region, LocalDate day)
+    {
+        var grain = cluster.Client.GetGrain<IGridRegionGrain>(region);
+        for (var i = 0; i < 10; i++)
+            await grain.ReportCapability(new SiteCapabilityReport($"{region}-{i}", cluster.Clock.GetCurrentInstant(),
+                [new BatteryCapabilityReport($"{region}-{i}-bat", 0, 5, 5, 4, 4, 0)], 0, [], true, null, [], 20));
+        foreach (var p in DayAhead.Products(day.PlusDays(-1)).Concat(DayAhead.Products(day)))
+            cluster.Exchange.Prices[p.Delivery.Start] = p.Delivery.Start.InZone(Berlin).Hour is >= 17 and < 20 ? 250 : 30;
+        return day;
+    }
+
+    /// <summary>The tests of this class share the cluster's clock; each works on its own days and sets the time it needs.</summary>
+    private void ClockTo(Instant at) => cluster.Clock.Reset(at);
+
+    private IMarketDayGrain Day(string region, LocalDate day) => cluster.Client.GetGrain<IMarketDayGrain>($"{region}/{day:yyyy-MM-dd}");
+
+    private async Task<List<object>> Events(string region, LocalDate day) =>
+        (await cluster.Events.ReadAsync(StreamKeys.MarketDay("day-ahead", region, $"{day:yyyy-MM-dd}"), 0)).Events.ToList();
+
+    [Fact]
+    public async Task An_exchange_outage_at_bidding_time_delays_the_bids_and_loses_nothing_and_a_day_the_vpp_missed_is_settled_as_undelivered()
+    {
+        var day = await PrepareAsync("mk-out", new LocalDate(2026, 12, 2));
+        var grain = Day("mk-out", day);
+        ClockTo(DayAhead.GateClosure(day) - Duration.FromMinutes(30));
+        cluster.Exchange.Down = true;
+
+        await grain.Arm();
+        (await grain.GetView()).Status.Should().Be("open", "the exchange could not be reached");
+        (await Events("mk-out", day)).Should().BeEmpty();
+
+        cluster.Exchange.Down = false;
+        await grain.Arm();
+        await grain.Arm();
+        var submitted = cluster.Exchange.Submissions.Where(s => s.Participant == "mk-out").ToList();
+        submitted.Should().HaveCount(1, "bids go in once, however often the day is armed");
+        (await grain.GetView()).Status.Should().Be("bids-submitted");
+        var events = await Events("mk-out", day);
+        events.OfType<ScheduleBuilt>().Single().Sites.Should().Be(10);
+        events.OfType<BidSubmitted>().Single().Curves.Should().BeEquivalentTo(submitted[0].Bids);
+
+        // Awards arrive after gate closure; then the VPP is "down" until the day is over: no dispatch was sent.
+        ClockTo(DayAhead.GateClosure(day) + Duration.FromSeconds(1));
+        cluster.Exchange.Cleared = true;
+        await grain.Arm();
+        var view = await grain.GetView();
+        view.Status.Should().Be("awarded");
+        var traded = view.Products.Where(p => p.AwardedKw is { } kw && Math.Abs(kw) > 1e-9).ToList();
+        traded.Should().NotBeEmpty();
+        traded.Where(p => p.ClearingPriceEurPerMwh == 250).Should().OnlyContain(p => p.AwardedKw > 0, "sold in the peak");
+
+        ClockTo(Berlin.AtStartOfDay(day.PlusDays(1)).ToInstant() + Duration.FromMinutes(1));
+        await grain.Arm();
+        view = await grain.GetView();
+        view.Status.Should().Be("settled");
+        view.DeliveredKwh.Should().Be(0);
+        var settled = (await Events("mk-out", day)).OfType<IntervalSettled>().ToList();
+        settled.Should().HaveCount(traded.Count);
+        settled.Should().OnlyContain(s => s.Note!.Contains("never dispatched") && Math.Abs(s.ImbalanceKwh + s.AwardedKwh) < 1e-12,
+            "an award nobody delivered is all imbalance");
+        // Hand-checked: a product sold at 250 EUR/MWh and not delivered pays back at 250 + 50.
+        var sold = settled.First(s => s.AwardedKwh > 0);
+        sold.ImbalanceEur.Should().BeApproximately(-sold.AwardedKwh * 300 / 1000, 1e-12);
+        sold.MarketEur.Should().BeApproximately(sold.AwardedKwh * 250 / 1000, 1e-12);
+    }
+
+    [Fact]
+    public async Task Bids_the_exchange_refuses_are_recorded_with_its_reason()
+    {
+        var day = await PrepareAsync("mk-ref", new LocalDate(2026, 12, 3));
+        ClockTo(DayAhead.GateClosure(day) - Duration.FromMinutes(10));
+        cluster.Exchange.Refuse = "product 3: step 0: 5 kW is below the minimum bid of 100 kW";
+        try
+        {
+            await Day("mk-ref", day).Arm();
+        }
+        finally
+        {
+            cluster.Exchange.Refuse = null;
+        }
+
+        var view = await Day("mk-ref", day).GetView();
+        view.Status.Should().Be("no-bids");
+        view.Reason.Should().Be("the exchange refused the bids: product 3: step 0: 5 kW is below the minimum bid of 100 kW");
+    }
+
+    [Fact]
+    public async Task A_gate_that_closed_before_bids_were_built_is_recorded_and_a_day_gone_by_records_nothing()
+    {
+        var day = await PrepareAsync("mk-late", new LocalDate(2026, 12, 6));
+        ClockTo(DayAhead.GateClosure(day) + Duration.FromMinutes(5));
+
+        await Day("mk-late", day).Arm();
+        await Day("mk-late", day.PlusDays(-5)).Arm();
+
+        (await Day("mk-late", day).GetView()).Reason.Should().Be("the gate closed before bids were built");
+        (await Events("mk-late", day.PlusDays(-5))).Should().BeEmpty("the VPP did not exist for that day");
+        cluster.Exchange.Submissions.Should().NotContain(s => s.Participant == "mk-late");
+    }
+}

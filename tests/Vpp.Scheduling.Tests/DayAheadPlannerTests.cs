@@ -1,0 +1,74 @@
+using NodaTime;
+using Vpp.Domain.Markets;
+
+namespace Vpp.Scheduling.Tests;
+
+public class DayAheadPlannerTests
+{
+    private static readonly DateTimeZone Berlin = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+    private static readonly MarketCalendar DayAhead = MarketCalendar.DayAhead(Berlin);
+    private static readonly PlannerFleet Fleet = new(UsableKwh: 800, InitialKwh: 400, MaxChargeKw: 500, MaxDischargeKw: 500, RoundTripEfficiency: 0.9);
+
+    /// <summary>The day before's prices: 20 EUR/MWh at night and noon, 200 in the evening peak (17:00–20:00).</summary>
+    private static Dictionary<Instant, double> DayBefore(LocalDate day) =>
+        DayAhead.Products(day.PlusDays(-1)).ToDictionary(p => p.Delivery.Start, p => Peak(p.Delivery.Start) ? 200.0 : 20.0);
+
+    private static bool Peak(Instant start) => start.InZone(Berlin).Hour is >= 17 and < 20;
+
+    [Fact]
+    public void The_forecast_is_the_day_befores_price_of_the_same_product_and_the_plan_buys_cheap_and_sells_dear()
+    {
+        var day = new LocalDate(2026, 11, 25);
+
+        var plan = DayAheadPlanner.Plan(Fleet, DayAhead.Products(day), DayAhead.Products(day.PlusDays(-1)), DayBefore(day), 0.02, 100);
+
+        plan.NothingToBid.Should().BeNull();
+        plan.Intervals.Should().HaveCount(96);
+        plan.Intervals.Should().OnlyContain(i => i.ForecastEurPerMwh == (Peak(i.Product.Delivery.Start) ? 200 : 20));
+        plan.Intervals.Where(i => i.ForecastEurPerMwh == 200).Sum(i => i.ScheduledKw).Should().BeGreaterThan(0, "the fleet sells in the peak");
+        plan.Intervals.Where(i => i.ForecastEurPerMwh == 20).Sum(i => i.ScheduledKw).Should().BeLessThan(0, "and buys back when it is cheap");
+        plan.ExpectedProfitEur.Should().BeGreaterThan(0);
+        plan.Curves.Should().NotBeEmpty().And.OnlyContain(c => c.Problem(100) == null, "every curve is valid for the market");
+        plan.Curves.Select(c => c.ProductIndex).Should().OnlyHaveUniqueItems().And.OnlyContain(i => i >= 0 && i < 96);
+    }
+
+    [Fact]
+    public void A_daylight_saving_day_with_more_products_than_the_day_before_forecasts_the_extra_ones_at_the_mean()
+    {
+        var day = new LocalDate(2026, 10, 25); // 100 quarter-hours after a 96-quarter-hour day
+
+        var plan = DayAheadPlanner.Plan(Fleet, DayAhead.Products(day), DayAhead.Products(day.PlusDays(-1)), DayBefore(day), 0.02, 100);
+
+        plan.Intervals.Should().HaveCount(100);
+        var mean = DayBefore(day).Values.Average();
+        plan.Intervals.Skip(96).Should().OnlyContain(i => Math.Abs(i.ForecastEurPerMwh - mean) < 1e-9);
+    }
+
+    [Fact]
+    public void Without_prices_of_the_day_before_or_without_batteries_there_is_nothing_to_bid_and_the_plan_says_why()
+    {
+        var day = new LocalDate(2026, 11, 25);
+        var products = DayAhead.Products(day);
+        var before = DayAhead.Products(day.PlusDays(-1));
+
+        DayAheadPlanner.Plan(Fleet, products, before, new Dictionary<Instant, double>(), 0.02, 100)
+            .NothingToBid.Should().Contain("no clearing prices");
+        DayAheadPlanner.Plan(Fleet with { UsableKwh = 0, InitialKwh = 0 }, products, before, DayBefore(day), 0.02, 100)
+            .NothingToBid.Should().Contain("no battery capacity");
+        // Flat prices: nothing to gain once wear is paid for.
+        DayAheadPlanner.Plan(Fleet, products, before, before.ToDictionary(p => p.Delivery.Start, _ => 50.0), 0.02, 100)
+            .NothingToBid.Should().Contain("nothing worth trading");
+    }
+
+    [Fact]
+    public void A_fleet_smaller_than_the_minimum_bid_bids_nothing()
+    {
+        var day = new LocalDate(2026, 11, 25);
+        var small = new PlannerFleet(UsableKwh: 16, InitialKwh: 8, MaxChargeKw: 10, MaxDischargeKw: 10, RoundTripEfficiency: 0.9);
+
+        var plan = DayAheadPlanner.Plan(small, DayAhead.Products(day), DayAhead.Products(day.PlusDays(-1)), DayBefore(day), 0.02, minBidKw: 100);
+
+        plan.Curves.Should().BeEmpty();
+        plan.NothingToBid.Should().Contain("nothing worth trading");
+    }
+}
