@@ -29,6 +29,9 @@ public static class ScheduleBench
         var agg = Time(repetitions, () => ScheduleOptimiser.Solve(new ScheduleProblem(FleetModel.Sum(homes), intervals, length, 0.02)).ProfitEur);
         Console.WriteLine($"sites {sites}, 96 intervals, {repetitions} repetitions (median), {Environment.ProcessorCount} cores");
         Console.WriteLine($"aggregated (baseline)  {agg.Ms,10:0.0} ms   profit {agg.Profit,12:0.00} EUR   ({3 * 96} variables)");
+        // What a market day does at bidding time: the schedule re-solved per product and price level for the curves.
+        var curves = Time(repetitions, () => BidBuilder.Curves(new ScheduleProblem(FleetModel.Sum(homes), intervals, length, 0.02), 100).Count);
+        Console.WriteLine($"bid curves (aggregated) {curves.Ms,9:0.0} ms   {curves.Profit,5:0} curves   ratio {curves.Ms / agg.Ms:0} × baseline");
         if (!perSite) return 0;
         var per = Time(repetitions, () => ScheduleOptimiser.SolvePerSite(homes, intervals, length, 0.02).Sum(s => s.ProfitEur));
         Console.WriteLine($"per site               {per.Ms,10:0.0} ms   profit {per.Profit,12:0.00} EUR   ({3 * 96 * sites} variables)   ratio {per.Ms / agg.Ms:0} × baseline");
