@@ -42,5 +42,9 @@ public sealed record RegionOperationsView(string Region, FrequencyReading? Frequ
 public sealed record DispatchOperationsView(string RequestId, DispatchStatus Status, Instant StartsAt, Instant EndsAt, double RequestedKw,
     double AcceptedKw, double? LastDeliveredKw, double? DeliveredKwh);
 
-/// <summary>Bids and awards of the day; empty until market bidding exists.</summary>
-public sealed record MarketOperationsView(IReadOnlyList<object> Bids, IReadOnlyList<object> Awards, string Note);
+/// <summary>One traded region's market day at a glance (energy signed as bids: &gt; 0 sold).</summary>
+public sealed record MarketDaySummaryView(string Region, string Day, string Status, string? Reason, int BidProducts, int AwardedProducts,
+    double AwardedKwh, double DeliveredKwh, double NetEur);
+
+/// <summary>Today's and the next open day's market days per traded region; the note says when markets are not configured.</summary>
+public sealed record MarketOperationsView(IReadOnlyList<MarketDaySummaryView> Days, string? Note);

@@ -143,7 +143,8 @@ public static class PortalEndpoints
             e.Settlements == 0 ? "No settlements yet: no market delivery by this home has been settled." : null));
     }
 
-    private static async Task<IResult> Operations(IGrainFactory grains, IClock clock, KafkaEndpoint kafka, KafkaMetrics k)
+    private static async Task<IResult> Operations(IGrainFactory grains, IClock clock, KafkaEndpoint kafka, KafkaMetrics k,
+        Vpp.Host.Markets.MarketsHostOptions markets, IOptions<Vpp.Grains.Hosting.MarketOptions> market)
     {
         var regions = new List<RegionOperationsView>();
         foreach (var region in await grains.GetGrain<IRegionDirectoryGrain>(0).List())
@@ -159,7 +160,24 @@ public static class PortalEndpoints
             regions.Add(new RegionOperationsView(region, await grain.GetFrequency(), await grain.GetFlexibility(), dispatches));
         }
         return Results.Ok(new OperationsView(clock.GetCurrentInstant(), regions,
-            KafkaDiagnostics.Of(kafka, k),
-            new MarketOperationsView([], [], "No bids or awards today: market bidding is not running.")));
+            KafkaDiagnostics.Of(kafka, k), await MarketDays(grains, clock, markets, market.Value)));
+    }
+
+    private static async Task<MarketOperationsView> MarketDays(IGrainFactory grains, IClock clock, Vpp.Host.Markets.MarketsHostOptions markets,
+        Vpp.Grains.Hosting.MarketOptions market)
+    {
+        if (!markets.Enabled) return new MarketOperationsView([], "Market bidding is not configured (Vpp:Markets:ExchangeUrl).");
+        var now = clock.GetCurrentInstant();
+        var days = new[] { now.InZone(market.Calendar.Zone).Date, market.Calendar.NextOpenDay(now) }.Distinct();
+        var summaries = new List<MarketDaySummaryView>();
+        foreach (var region in markets.Regions)
+            foreach (var day in days)
+            {
+                var v = await grains.GetGrain<Vpp.Contracts.Markets.IMarketDayGrain>(Vpp.Host.Markets.MarketScheduler.Key(region, day)).GetView();
+                var awarded = v.Products.Where(p => p.AwardedKw is { } kw && Math.Abs(kw) > 1e-9).ToList();
+                summaries.Add(new MarketDaySummaryView(region, v.Day, v.Status, v.Reason, v.BidProducts, awarded.Count,
+                    awarded.Sum(p => p.AwardedKw!.Value * (p.End - p.Start).TotalHours), v.DeliveredKwh, v.MarketEur + v.ImbalanceEur));
+            }
+        return new MarketOperationsView(summaries, null);
     }
 }

@@ -78,7 +78,7 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         ops["regions"]!.AsArray().Single(r => r!["region"]!.GetValue<string>() == "opview-region")!["frequency"]!["hz"]!.GetValue<double>()
             .Should().Be(49.912);
         ops["kafka"]!["embedded"]!.GetValue<bool>().Should().BeTrue();
-        ops["market"]!["note"]!.GetValue<string>().Should().Contain("not running");
+        ops["market"]!["note"]!.GetValue<string>().Should().Contain("not configured");
         (await browser.GetAsync("/api/fleet")).StatusCode.Should().Be(HttpStatusCode.OK, "an operator session may use the operator API");
     }
 

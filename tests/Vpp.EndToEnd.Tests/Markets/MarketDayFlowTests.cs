@@ -109,6 +109,13 @@ public sealed class MarketDayFlowTests
             }
             credited.Should().BeApproximately(netEur, 1e-9);
 
+            // The operator's view of the day.
+            var ops = (await operatorSession.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!;
+            var summary = ops["market"]!["days"]!.AsArray().Single(d => d!["day"]!.GetValue<string>() == dayText)!;
+            summary["status"]!.GetValue<string>().Should().Be("settled");
+            summary["awardedProducts"]!.GetValue<int>().Should().Be(traded.Count(p => p["awardedKw"]?.GetValue<double>() is { } kw && Math.Abs(kw) > 1e-9));
+            summary["netEur"]!.GetValue<double>().Should().BeApproximately(netEur, 1e-9);
+
             // The day's decisions on vpp.market.v1, keyed by region/day.
             using var kafka = new KafkaTestClient(host.Service<KafkaEndpoint>().BootstrapServers);
             var messages = kafka.ReadAll(KafkaTopics.Market,

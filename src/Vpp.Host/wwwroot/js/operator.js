@@ -31,7 +31,9 @@ async function loadOperations() {
   $("dispatches").replaceChildren(...dispatches.map((d) => row([d.requestId, d.status.toLowerCase(),
     `${localDateTime(d.startsAt)} – ${localDateTime(d.endsAt)}`, fmt(d.requestedKw, 1), fmt(d.acceptedKw, 1), fmt(d.lastDeliveredKw, 1)])));
   $("dispatch-note").textContent = dispatches.length ? "" : "No dispatch running or coming.";
-  $("market").textContent = o.market.bids.length ? `${o.market.bids.length} bids, ${o.market.awards.length} awards` : o.market.note;
+  $("market-days").replaceChildren(...o.market.days.map((d) => row([d.region, d.day, d.reason ? `${d.status}: ${d.reason}` : d.status,
+    d.bidProducts, d.awardedProducts, fmt(d.awardedKwh, 1), fmt(d.deliveredKwh, 1), fmt(d.netEur, 2)])));
+  $("market").textContent = o.market.note ?? "";
 
   const k = o.kafka, now = Date.now();
   $("kafka-topics").replaceChildren(...Object.entries(k.consumed).map(([topic, n]) => {
