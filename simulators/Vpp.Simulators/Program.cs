@@ -25,9 +25,11 @@ const string usage = """
       backtest [--prices prices.csv | --synthetic-days 7] [--homes 100] [--seed 1] [--out artifacts/backtest]
               Day-ahead backtest of the market core on simulated batteries (no host): forecast, bid curves, clearing, delivery,
               settlement; prints revenue, delivered vs awarded and violations; writes backtest.csv and backtest.html.
-      exchange [--prices prices.csv | --synthetic-days 7] [--port 5090] [--time-zone Europe/Berlin] [--min-bid-kw 100]
-              The simulated day-ahead exchange over HTTP (docs/markets.md): takes bids until gate closure (D-1 12:00 local),
-              then clears them against the price series; point the host at it with Vpp:Markets:ExchangeUrl.
+      exchange [--prices prices.csv] [--reserve-prices blocks.csv] [--synthetic-days 7] [--port 5090] [--time-zone Europe/Berlin]
+              [--min-bid-kw 100] [--reserve-min-bid-kw 1000]
+              The simulated exchange over HTTP (docs/markets.md): day-ahead energy (gate D-1 12:00) and reserve capacity
+              (4-hour blocks, gate D-1 08:00); clears bids at gate closure against the price series (synthetic unless given);
+              point the host at it with Vpp:Markets:ExchangeUrl.
       frequency-bench --url URL --api-key KEY [--bootstrap localhost:19092] [--batteries 1000] [--events 30] [--region bench-fr] [--dispatches 0]
               Times central frequency response: frequency signal on Kafka → last setpoint frame at the devices (p50/p99);
               with --dispatches, also utility dispatch: startsAt → last setpoint frame.
@@ -104,18 +106,31 @@ try
         case "exchange":
         {
             var csv = a.Optional("prices");
+            var reserveCsv = a.Optional("reserve-prices");
             var synthetic = a.Int("synthetic-days", 7);
             var port = a.Int("port", 5090);
             var zone = NodaTime.DateTimeZoneProviders.Tzdb[a.String("time-zone", "Europe/Berlin")];
             var minBidKw = a.Double("min-bid-kw", 100);
+            var reserveMinBidKw = a.Double("reserve-min-bid-kw", 1000);
             a.EnsureAllUsed();
             var today = SystemClock.Instance.GetCurrentInstant().InZone(zone).Date;
             var prices = csv is null
                 ? Vpp.Simulators.Market.SyntheticPrices.Days(today.PlusDays(-synthetic), 2 * synthetic + 2, 1)
                 : Vpp.Simulators.Market.SimulatedExchange.ReadPrices(File.OpenText(csv));
-            var markets = new Dictionary<string, Vpp.Domain.Markets.MarketCalendar> { ["day-ahead"] = Vpp.Domain.Markets.MarketCalendar.DayAhead(zone) };
-            await using var server = await Vpp.Simulators.Market.ExchangeServer.StartAsync(new(prices, minBidKw), markets, SystemClock.Instance, port, cts.Token);
-            Console.WriteLine($"simulated exchange on {server.BaseAddress} ({prices.Count} prices, minimum bid {minBidKw} kW); Ctrl+C stops it");
+            var reserveMarket = Vpp.Domain.Markets.MarketCalendar.ReserveCapacity(zone);
+            // Synthetic capacity prices: 8–14 EUR/MW/h per 4-hour block.
+            var reservePrices = reserveCsv is null
+                ? Enumerable.Range(-synthetic, 2 * synthetic + 2).SelectMany(d => reserveMarket.Products(today.PlusDays(d)))
+                    .ToDictionary(b => b.Delivery.Start, b => 8 + 6 * Math.Abs(Math.Sin(b.Delivery.Start.ToUnixTimeSeconds() / 14400.0)))
+                : Vpp.Simulators.Market.SimulatedExchange.ReadPrices(File.OpenText(reserveCsv));
+            var markets = new Dictionary<string, Vpp.Simulators.Market.SimulatedMarket>
+            {
+                ["day-ahead"] = new(Vpp.Domain.Markets.MarketCalendar.DayAhead(zone), new(prices, minBidKw)),
+                ["reserve-capacity"] = new(reserveMarket, new(reservePrices, reserveMinBidKw)),
+            };
+            await using var server = await Vpp.Simulators.Market.ExchangeServer.StartAsync(markets, SystemClock.Instance, port, cts.Token);
+            Console.WriteLine($"simulated exchange on {server.BaseAddress}: day-ahead ({prices.Count} prices, minimum bid {minBidKw} kW), " +
+                $"reserve-capacity ({reservePrices.Count} block prices, minimum bid {reserveMinBidKw} kW); Ctrl+C stops it");
             try { await server.RunUntilStoppedAsync(cts.Token); } catch (OperationCanceledException) { }
             return 0;
         }

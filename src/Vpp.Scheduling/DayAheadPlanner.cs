@@ -6,8 +6,8 @@ namespace Vpp.Scheduling;
 /// <summary>The pooled fleet a plan starts from (kWh above the reserves, of the usable kWh between reserves and full; inverter limits).</summary>
 public sealed record PlannerFleet(double UsableKwh, double InitialKwh, double MaxChargeKw, double MaxDischargeKw, double RoundTripEfficiency);
 
-/// <summary>One product of a plan: the forecast price and the planned net power (&gt; 0 sold).</summary>
-public sealed record PlannedInterval(MarketProduct Product, double ForecastEurPerMwh, double ScheduledKw);
+/// <summary>One product of a plan: the forecast price, the planned net power (&gt; 0 sold) and the reserve capacity held back (kW both ways).</summary>
+public sealed record PlannedInterval(MarketProduct Product, double ForecastEurPerMwh, double ScheduledKw, double ReserveKw);
 
 /// <summary>A day's plan: per product, and the curves to bid (only products that trade something); or why there is nothing to bid.</summary>
 public sealed record DayAheadPlan(IReadOnlyList<PlannedInterval> Intervals, IReadOnlyList<BidCurve> Curves, double ExpectedProfitEur, string? NothingToBid);
@@ -17,29 +17,41 @@ public sealed record DayAheadPlan(IReadOnlyList<PlannedInterval> Intervals, IRea
 /// same product the day before — simple and honest; a product missing there takes the mean of the
 /// ones found), the optimiser on the pooled fleet, and bid curves from it. The fleet is assumed to
 /// start the day with the energy it holds now (no forecast of PV and load until then yet).
+/// Frequency-reserve capacity awarded for a product (<c>reserveKw</c>) is held back: the schedule
+/// keeps that power free both ways and the energy to sustain it for 15 minutes.
 /// </summary>
 public static class DayAheadPlanner
 {
     public static DayAheadPlan Plan(PlannerFleet fleet, IReadOnlyList<MarketProduct> products, IReadOnlyList<MarketProduct> dayBefore,
-        IReadOnlyDictionary<Instant, double> publishedPrices, double degradationEurPerKwh, double minBidKw)
+        IReadOnlyDictionary<Instant, double> publishedPrices, double degradationEurPerKwh, double minBidKw, IReadOnlyList<double>? reserveKw = null)
     {
         if (products.Count == 0) return new DayAheadPlan([], [], 0, "the day has no products");
         var known = dayBefore.Select(p => publishedPrices.TryGetValue(p.Delivery.Start, out var price) ? price : (double?)null).ToList();
         if (known.All(k => k is null)) return new DayAheadPlan([], [], 0, "no clearing prices of the day before to forecast from");
         var mean = known.Where(k => k is not null).Average(k => k!.Value);
         var forecast = products.Select(p => p.Index < known.Count && known[p.Index] is { } price ? price : mean).ToArray();
+        // Reserve can never exceed what the fleet can move both ways (the exchange awarded what was offered then).
+        var held = products.Select((_, i) => Math.Clamp(reserveKw is { } r && i < r.Count ? r[i] : 0, 0, Math.Min(fleet.MaxChargeKw, fleet.MaxDischargeKw))).ToArray();
         if (fleet.UsableKwh <= 1e-9 || fleet.MaxChargeKw + fleet.MaxDischargeKw <= 1e-9)
-            return new DayAheadPlan(Planned(products, forecast, null), [], 0, "no battery capacity in the region");
+            return new DayAheadPlan(Planned(products, forecast, held, null), [], 0, "no battery capacity in the region");
 
         var initial = Math.Clamp(fleet.InitialKwh, 0, fleet.UsableKwh);
         var problem = new ScheduleProblem(new FleetModel(fleet.UsableKwh, initial, 0, fleet.MaxChargeKw, fleet.MaxDischargeKw, fleet.RoundTripEfficiency),
-            forecast.Select(f => new ScheduleInterval(f)).ToList(), products[0].Delivery.Duration, degradationEurPerKwh);
-        var schedule = ScheduleOptimiser.Solve(problem);
+            forecast.Select((f, i) => new ScheduleInterval(f, held[i])).ToList(), products[0].Delivery.Duration, degradationEurPerKwh);
+        Schedule schedule;
+        try
+        {
+            schedule = ScheduleOptimiser.Solve(problem);
+        }
+        catch (InvalidOperationException e)
+        {
+            return new DayAheadPlan(Planned(products, forecast, held, null), [], 0, e.Message);
+        }
         var curves = BidBuilder.Curves(problem, minBidKw).Where(c => c.Steps.Any(s => s.QuantityKw != 0)).ToList();
-        return new DayAheadPlan(Planned(products, forecast, schedule), curves, schedule.ProfitEur,
+        return new DayAheadPlan(Planned(products, forecast, held, schedule), curves, schedule.ProfitEur,
             curves.Count == 0 ? "nothing worth trading at the forecast prices" : null);
     }
 
-    private static List<PlannedInterval> Planned(IReadOnlyList<MarketProduct> products, double[] forecast, Schedule? schedule) =>
-        products.Select((p, i) => new PlannedInterval(p, forecast[i], schedule?.Intervals[i].NetKw ?? 0)).ToList();
+    private static List<PlannedInterval> Planned(IReadOnlyList<MarketProduct> products, double[] forecast, double[] held, Schedule? schedule) =>
+        products.Select((p, i) => new PlannedInterval(p, forecast[i], schedule?.Intervals[i].NetKw ?? 0, held[i])).ToList();
 }

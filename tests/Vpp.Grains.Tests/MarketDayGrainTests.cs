@@ -1,6 +1,7 @@
 using NodaTime;
 using Vpp.Contracts.Grid;
 using Vpp.Contracts.Markets;
+using Vpp.Contracts.Sites;
 using Vpp.Domain.Markets;
 using Vpp.Persistence.Events;
 
@@ -114,5 +115,57 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
         (await Day("mk-late", day).GetView()).Reason.Should().Be("the gate closed before bids were built");
         (await Events("mk-late", day.PlusDays(-5))).Should().BeEmpty("the VPP did not exist for that day");
         cluster.Exchange.Submissions.Should().NotContain(s => s.Participant == "mk-late");
+    }
+
+    [Fact]
+    public async Task Reserve_capacity_awarded_is_held_back_from_the_energy_plan_committed_at_its_block_start_and_settled_to_the_homes()
+    {
+        var reserveMarket = MarketCalendar.ReserveCapacity(Berlin);
+        var day = await PrepareAsync("rs", new LocalDate(2026, 12, 10));
+        for (var i = 0; i < 10; i++) await cluster.RegisterHomeAsync($"rs-{i}");
+        // Capacity pays 10 EUR/MW/h until 16:00 (above the 5 EUR floor) and 3 after it (below): four of six blocks are won.
+        var blocks = reserveMarket.Products(day);
+        foreach (var b in blocks) cluster.Exchange.ReservePrices[b.Delivery.Start] = b.Index < 4 ? 10 : 3;
+        var reserve = cluster.Client.GetGrain<IReserveDayGrain>($"rs/{day:yyyy-MM-dd}");
+
+        ClockTo(reserveMarket.GateClosure(day) - Duration.FromMinutes(30));
+        await reserve.Arm();
+        var offered = cluster.Exchange.ReserveSubmissions.Single(s => s.Participant == "rs").Bids;
+        offered.Should().HaveCount(6).And.OnlyContain(c => c.Steps.Single().QuantityKw == 50,
+            "ten homes with 5 kW each way and 4 kWh each way hold 50 kW for 15 minutes");
+        ClockTo(reserveMarket.GateClosure(day) + Duration.FromSeconds(1));
+        cluster.Exchange.Cleared = true;
+        await reserve.Arm();
+        (await reserve.GetView()).Products.Count(p => p.AwardedKw == 50).Should().Be(4);
+
+        // The energy plan, built after the reserve auction, keeps the reserved blocks' power free.
+        ClockTo(DayAhead.GateClosure(day) - Duration.FromMinutes(30));
+        await Day("rs", day).Arm();
+        var plan = (await Events("rs", day)).OfType<ScheduleBuilt>().Single().Products;
+        var reservedUntil = blocks[3].Delivery.End;
+        plan.Where(p => p.Start < reservedUntil).Should().OnlyContain(p => p.ReserveKw == 50 && Math.Abs(p.ScheduledKw) < 1e-6,
+            "all 50 kW are held for frequency response until 16:00");
+        plan.Where(p => p.Start >= reservedUntil).Should().OnlyContain(p => p.ReserveKw == 0);
+        plan.Where(p => p.Start >= reservedUntil).Should().Contain(p => p.ScheduledKw > 1, "the evening peak is still sold");
+
+        // Block 0 starts: the region commits the award as its frequency response until the block ends.
+        ClockTo(blocks[0].Delivery.Start);
+        await reserve.Arm();
+        var response = await cluster.Client.GetGrain<IGridRegionGrain>("rs").GetFrequencyResponse();
+        response.CommittedKw.Should().BeApproximately(50, 1e-3);
+        response.Until.Should().Be(blocks[0].Delivery.End);
+        response.SiteCommittedKw.Should().HaveCount(10);
+
+        // After it, the block is settled: 50 kW × 4 h × 10 EUR/MW/h = 2 EUR, a tenth to each home.
+        ClockTo(blocks[0].Delivery.End + Duration.FromSeconds(1));
+        await reserve.Arm();
+        var settled = (await cluster.Events.ReadAsync(StreamKeys.MarketDay("reserve-capacity", "rs", $"{day:yyyy-MM-dd}"), 0)).Events
+            .OfType<IntervalSettled>().Single();
+        settled.MarketEur.Should().BeApproximately(2.0, 1e-9);
+        settled.ImbalanceEur.Should().BeApproximately(0, 1e-9);
+        var earnings = await cluster.Client.GetGrain<ISiteGrain>("rs-3").GetEarnings();
+        earnings.TotalEur.Should().BeApproximately(0.2, 1e-9);
+        earnings.Latest.Single().Market.Should().Be("reserve-capacity");
+        earnings.Latest.Single().DeliveredKwh.Should().Be(0, "capacity is not energy");
     }
 }

@@ -11,7 +11,9 @@ namespace Vpp.Grains.Tests;
 public sealed class ScriptedExchange : IMarketExchange
 {
     public ConcurrentDictionary<Instant, double> Prices { get; } = new();
+    public ConcurrentDictionary<Instant, double> ReservePrices { get; } = new();
     public ConcurrentQueue<(string Participant, LocalDate Day, IReadOnlyList<BidCurve> Bids)> Submissions { get; } = new();
+    public ConcurrentQueue<(string Participant, LocalDate Day, IReadOnlyList<BidCurve> Bids)> ReserveSubmissions { get; } = new();
     public bool Down { get; set; }
     public string? Refuse { get; set; }
     public bool Cleared { get; set; }
@@ -25,7 +27,7 @@ public sealed class ScriptedExchange : IMarketExchange
     {
         ThrowIfDown();
         if (Refuse is { } reason) throw new ExchangeRefusedException(reason);
-        Submissions.Enqueue((participant, deliveryDay, bids));
+        (market == "reserve-capacity" ? ReserveSubmissions : Submissions).Enqueue((participant, deliveryDay, bids));
         return Task.CompletedTask;
     }
 
@@ -33,11 +35,14 @@ public sealed class ScriptedExchange : IMarketExchange
     {
         ThrowIfDown();
         if (!Cleared) return Task.FromResult<IReadOnlyList<ProductAward>?>(null);
-        var bids = Submissions.Where(s => s.Participant == participant && s.Day == deliveryDay).Select(s => s.Bids).LastOrDefault() ?? [];
-        var products = MarketCalendar.DayAhead(DateTimeZoneProviders.Tzdb["Europe/Berlin"]).Products(deliveryDay);
+        var bids = (market == "reserve-capacity" ? ReserveSubmissions : Submissions)
+            .Where(s => s.Participant == participant && s.Day == deliveryDay).Select(s => s.Bids).LastOrDefault() ?? [];
+        var berlin = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+        var products = (market == "reserve-capacity" ? MarketCalendar.ReserveCapacity(berlin) : MarketCalendar.DayAhead(berlin)).Products(deliveryDay);
+        var prices = market == "reserve-capacity" ? ReservePrices : Prices;
         return Task.FromResult<IReadOnlyList<ProductAward>?>(bids
-            .Select(b => new ProductAward(b.ProductIndex, products[b.ProductIndex].Delivery, b.QuantityAt(Prices[products[b.ProductIndex].Delivery.Start]),
-                Prices[products[b.ProductIndex].Delivery.Start]))
+            .Select(b => new ProductAward(b.ProductIndex, products[b.ProductIndex].Delivery, b.QuantityAt(prices[products[b.ProductIndex].Delivery.Start]),
+                prices[products[b.ProductIndex].Delivery.Start]))
             .ToList());
     }
 

@@ -42,7 +42,11 @@ public sealed class TwinCluster : IAsyncLifetime
             silo.Services.AddSingleton<ILivePublisher>(Live);
             silo.Services.AddVppTwins(o => o.PublishInterval = Duration.FromMilliseconds(100));
             silo.Services.AddSingleton<Vpp.Domain.Markets.IMarketExchange>(Exchange);
-            silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new MarketOptions { MinBidKw = 1 }));
+            silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new MarketOptions
+            {
+                MinBidKw = 1,
+                Reserve = new ReserveMarketOptions { Enabled = true, MinBidKw = 1, Mode = Vpp.Contracts.Grid.FrequencyResponseMode.Central },
+            }));
             silo.UseInMemoryReminderService();
         });
         Cluster = builder.Build();

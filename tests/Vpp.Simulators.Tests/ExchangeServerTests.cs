@@ -22,8 +22,8 @@ public class ExchangeServerTests
     private async Task<(ExchangeServer Server, HttpClient Http)> StartAsync()
     {
         var prices = DayAhead.Products(Day).Concat(DayAhead.Products(Day.PlusDays(-1))).ToDictionary(p => p.Delivery.Start, p => (double)p.Index);
-        var server = await ExchangeServer.StartAsync(new SimulatedExchange(prices, minBidKw: 100),
-            new Dictionary<string, MarketCalendar> { ["day-ahead"] = DayAhead }, _clock, 0);
+        var server = await ExchangeServer.StartAsync(
+            new Dictionary<string, SimulatedMarket> { ["day-ahead"] = new(DayAhead, new SimulatedExchange(prices, minBidKw: 100)) }, _clock, 0);
         return (server, new HttpClient { BaseAddress = server.BaseAddress });
     }
 

@@ -57,7 +57,8 @@ public sealed record FrequencyResponseView(
     [property: Id(5)] Instant? Until,
     [property: Id(6)] double ResponseKw,
     [property: Id(7)] double? LastHz,
-    [property: Id(8)] string? Reason);
+    [property: Id(8)] string? Reason,
+    [property: Id(9)] IReadOnlyDictionary<string, double> SiteCommittedKw);
 
 /// <summary>The region's flexibility now (sites that allow dispatch, live batteries only).</summary>
 [GenerateSerializer, Immutable, Alias("vpp.RegionFlexibility")]

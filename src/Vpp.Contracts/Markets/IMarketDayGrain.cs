@@ -48,3 +48,18 @@ public sealed record MarketDayView(
     [property: Id(9)] double MarketEur,
     [property: Id(10)] double ImbalanceEur,
     [property: Id(11)] IReadOnlyList<MarketProductView> Products);
+
+/// <summary>
+/// One region's day in the frequency-reserve capacity auction (key "{region}/{yyyy-MM-dd}"): offers
+/// the symmetric capacity the region can sustain per block before gate closure, commits what is
+/// awarded as the region's frequency response at each block's start, and settles each block.
+/// </summary>
+[Alias("vpp.IReserveDayGrain")]
+public interface IReserveDayGrain : IGrainWithStringKey
+{
+    [Alias("Arm")]
+    Task Arm();
+
+    [AlwaysInterleave, Alias("GetView")]
+    Task<MarketDayView> GetView();
+}

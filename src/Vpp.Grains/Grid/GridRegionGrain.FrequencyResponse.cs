@@ -89,7 +89,9 @@ public sealed partial class GridRegionGrain
         var c = Commitment;
         return new FrequencyResponseView(this.GetPrimaryKeyString(),
             c is null ? FrequencyResponseMode.Local : Enum.Parse<FrequencyResponseMode>(c.Mode),
-            c?.RequestedKw ?? 0, c?.Batteries.Values.Sum() ?? 0, c?.Batteries.Count ?? 0, c?.Until, _responseKw, _latest?.Hz, reason);
+            c?.RequestedKw ?? 0, c?.Batteries.Values.Sum() ?? 0, c?.Batteries.Count ?? 0, c?.Until, _responseKw, _latest?.Hz, reason,
+            (c?.Batteries ?? []).Where(b => _batteries.ContainsKey(b.Key)).GroupBy(b => _batteries[b.Key].SiteId)
+                .ToDictionary(g => g.Key, g => g.Sum(b => b.Value), StringComparer.Ordinal));
     }
 
     /// <summary>

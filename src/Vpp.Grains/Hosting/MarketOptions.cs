@@ -30,4 +30,33 @@ public sealed class MarketOptions
     public double ImbalancePenaltyEurPerMwh { get; set; } = 50;
 
     public string Market => DayAhead;
+
+    /// <summary>The frequency-reserve capacity auction (off unless enabled).</summary>
+    public ReserveMarketOptions Reserve { get; set; } = new();
+}
+
+/// <summary>
+/// Frequency-reserve capacity (docs/markets.md): symmetric capacity per block, at least the minimum
+/// bid, offered at a floor price; capacity awarded becomes the region's frequency-response commitment
+/// for the block and is held back from energy trading.
+/// </summary>
+public sealed class ReserveMarketOptions
+{
+    public const string Name = "reserve-capacity";
+
+    public bool Enabled { get; set; }
+
+    /// <summary>4-hour blocks cut in local time, gate closure D-1 08:00 (default: Europe/Berlin).</summary>
+    public MarketCalendar Calendar { get; set; } = MarketCalendar.ReserveCapacity(DateTimeZoneProviders.Tzdb["Europe/Berlin"]);
+
+    public Duration BidLead { get; set; } = Duration.FromMinutes(60);
+
+    /// <summary>The auction's minimum bid: 1 MW, so only the aggregate can bid.</summary>
+    public double MinBidKw { get; set; } = 1000;
+
+    /// <summary>The price (EUR per MW of capacity per hour) below which the fleet would rather trade energy.</summary>
+    public double FloorPriceEurPerMwh { get; set; } = 5;
+
+    /// <summary>How committed capacity responds: local droop on the devices, or central setpoints from frequency signals.</summary>
+    public Vpp.Contracts.Grid.FrequencyResponseMode Mode { get; set; } = Vpp.Contracts.Grid.FrequencyResponseMode.Local;
 }

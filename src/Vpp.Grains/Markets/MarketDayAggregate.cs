@@ -12,6 +12,8 @@ public sealed class MarketDayAggregate : IAggregate
     public BidNotSubmitted? NotSubmitted { get; set; }
     public BidAwarded? Awards { get; set; }
     public Dictionary<int, string> Dispatched { get; set; } = [];
+    /// <summary>Reserve-capacity blocks that started: what the region committed for them.</summary>
+    public Dictionary<int, ReserveCommitted> Committed { get; set; } = [];
     public Dictionary<int, IntervalSettled> Settled { get; set; } = [];
 
     public void Apply(object e)
@@ -23,6 +25,7 @@ public sealed class MarketDayAggregate : IAggregate
             case BidNotSubmitted n: NotSubmitted = n; break;
             case BidAwarded a: Awards = a; break;
             case AwardDispatched d: Dispatched[d.ProductIndex] = d.RequestId; break;
+            case ReserveCommitted c: Committed[c.ProductIndex] = c; break;
             case IntervalSettled s: Settled[s.ProductIndex] = s; break;
         }
     }
@@ -39,7 +42,7 @@ public sealed class MarketDayAggregate : IAggregate
         NotSubmitted is not null ? "no-bids"
         : Awards is null ? Bids is null ? "open" : "bids-submitted"
         : Finished ? "settled"
-        : Dispatched.Count > 0 ? "delivering"
+        : Dispatched.Count > 0 || Committed.Count > 0 ? "delivering"
         : "awarded";
 
     public MarketDayView View(string market, string region, string day, NodaTime.Instant gateClosure, IReadOnlyList<Domain.Markets.MarketProduct> products)

@@ -23,24 +23,30 @@ public sealed class MarketScheduler(IGrainFactory grains, IClock clock, IOptions
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var calendar = market.Value.Calendar;
             var now = clock.GetCurrentInstant();
-            var today = now.InZone(calendar.Zone).Date;
-            var open = calendar.NextOpenDay(now);
-            foreach (var region in options.Regions)
-                for (var day = today.PlusDays(-1); day <= open; day = day.PlusDays(1))
-                {
-                    try
-                    {
-                        await grains.GetGrain<IMarketDayGrain>(Key(region, day)).Arm();
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        log.LogWarning(e, "Could not arm market day {Region} {Day}", region, day);
-                    }
-                }
+            // Reserve days first: the energy plan holds back what the reserve auction awarded.
+            if (market.Value.Reserve.Enabled) await ArmAsync(market.Value.Reserve.Calendar, now, key => grains.GetGrain<IReserveDayGrain>(key).Arm());
+            await ArmAsync(market.Value.Calendar, now, key => grains.GetGrain<IMarketDayGrain>(key).Arm());
             try { await Task.Delay(Period, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
+    }
+
+    private async Task ArmAsync(Vpp.Domain.Markets.MarketCalendar calendar, Instant now, Func<string, Task> arm)
+    {
+        var today = now.InZone(calendar.Zone).Date;
+        var open = calendar.NextOpenDay(now);
+        foreach (var region in options.Regions)
+            for (var day = today.PlusDays(-1); day <= open; day = day.PlusDays(1))
+            {
+                try
+                {
+                    await arm(Key(region, day));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogWarning(e, "Could not arm {Market} day {Region} {Day}", calendar.Name, region, day);
+                }
+            }
     }
 }

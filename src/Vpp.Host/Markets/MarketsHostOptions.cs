@@ -33,7 +33,25 @@ public sealed class MarketsHostOptions
     public double RoundTripEfficiency { get; set; } = 0.9;
     public double ImbalancePenaltyEurPerMwh { get; set; } = 50;
 
+    /// <summary>The frequency-reserve capacity auction (same exchange, zone and regions).</summary>
+    public ReserveHostOptions Reserve { get; set; } = new();
+
     public bool Enabled => !string.IsNullOrWhiteSpace(ExchangeUrl);
+
+    /// <summary>Section "Vpp:Markets:Reserve" (defaults: 4-hour blocks, gate closure D-1 08:00, 1 MW minimum).</summary>
+    public sealed class ReserveHostOptions
+    {
+        public bool Enabled { get; set; }
+        public double ProductMinutes { get; set; } = 240;
+        public string GateClosure { get; set; } = "08:00";
+        public int GateClosureDaysBefore { get; set; } = 1;
+        public string DeliveryFrom { get; set; } = "";
+        public string DeliveryTo { get; set; } = "";
+        public double BidLeadMinutes { get; set; } = 60;
+        public double MinBidKw { get; set; } = 1000;
+        public double FloorPriceEurPerMwh { get; set; } = 5;
+        public string Mode { get; set; } = "local";
+    }
 
     /// <summary>The grains' options, or the first thing wrong with the configuration.</summary>
     public (MarketOptions? Options, string? Problem) Build()
@@ -55,8 +73,11 @@ public sealed class MarketsHostOptions
         var calendar = new MarketCalendar(MarketOptions.DayAhead, zone, Period.FromSeconds((long)Math.Round(ProductMinutes * 60)), gate.Value,
             GateClosureDaysBefore, from, to);
         if (calendar.Problem() is { } problem) return (null, problem);
+        var (reserve, reserveProblem) = BuildReserve(zone);
+        if (reserveProblem is not null) return (null, "Reserve: " + reserveProblem);
         return (new MarketOptions
         {
+            Reserve = reserve!,
             Calendar = calendar,
             BidLead = Duration.FromMinutes(BidLeadMinutes),
             DispatchLead = Duration.FromSeconds(DispatchLeadSeconds),
@@ -64,6 +85,31 @@ public sealed class MarketsHostOptions
             DegradationEurPerKwh = DegradationEurPerKwh,
             RoundTripEfficiency = RoundTripEfficiency,
             ImbalancePenaltyEurPerMwh = ImbalancePenaltyEurPerMwh,
+        }, null);
+    }
+
+    private (ReserveMarketOptions?, string?) BuildReserve(DateTimeZone zone)
+    {
+        var r = Reserve;
+        if (!r.Enabled) return (new ReserveMarketOptions(), null);
+        if (!(r.ProductMinutes > 0) || r.ProductMinutes > 24 * 60) return (null, "ProductMinutes must be in (0, 1440].");
+        var gate = LocalTimePattern.ExtendedIso.Parse(r.GateClosure);
+        if (!gate.Success) return (null, "GateClosure must be a local time (HH:mm[:ss]).");
+        LocalTime? Optional(string text) => string.IsNullOrWhiteSpace(text) ? null : LocalTimePattern.ExtendedIso.Parse(text).GetValueOrThrow();
+        LocalTime? from, to;
+        try { (from, to) = (Optional(r.DeliveryFrom), Optional(r.DeliveryTo)); }
+        catch (UnparsableValueException) { return (null, "DeliveryFrom and DeliveryTo must be local times (HH:mm[:ss])."); }
+        if (!double.IsFinite(r.BidLeadMinutes) || r.BidLeadMinutes < 0 || !double.IsFinite(r.MinBidKw) || r.MinBidKw <= 0
+            || !double.IsFinite(r.FloorPriceEurPerMwh)) return (null, "BidLeadMinutes ≥ 0, MinBidKw > 0 and FloorPriceEurPerMwh must be numbers.");
+        if (!Enum.TryParse<Vpp.Contracts.Grid.FrequencyResponseMode>(r.Mode, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || char.IsDigit(r.Mode[0]))
+            return (null, "Mode must be \"local\" or \"central\".");
+        var calendar = new MarketCalendar(ReserveMarketOptions.Name, zone, Period.FromSeconds((long)Math.Round(r.ProductMinutes * 60)), gate.Value,
+            r.GateClosureDaysBefore, from, to);
+        if (calendar.Problem() is { } problem) return (null, problem);
+        return (new ReserveMarketOptions
+        {
+            Enabled = true, Calendar = calendar, BidLead = Duration.FromMinutes(r.BidLeadMinutes), MinBidKw = r.MinBidKw,
+            FloorPriceEurPerMwh = r.FloorPriceEurPerMwh, Mode = mode,
         }, null);
     }
 }

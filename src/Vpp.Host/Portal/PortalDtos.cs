@@ -42,8 +42,8 @@ public sealed record RegionOperationsView(string Region, FrequencyReading? Frequ
 public sealed record DispatchOperationsView(string RequestId, DispatchStatus Status, Instant StartsAt, Instant EndsAt, double RequestedKw,
     double AcceptedKw, double? LastDeliveredKw, double? DeliveredKwh);
 
-/// <summary>One traded region's market day at a glance (energy signed as bids: &gt; 0 sold).</summary>
-public sealed record MarketDaySummaryView(string Region, string Day, string Status, string? Reason, int BidProducts, int AwardedProducts,
+/// <summary>One traded region's market day at a glance (energy signed as bids: &gt; 0 sold; for reserve capacity, kW × h of capacity).</summary>
+public sealed record MarketDaySummaryView(string Market, string Region, string Day, string Status, string? Reason, int BidProducts, int AwardedProducts,
     double AwardedKwh, double DeliveredKwh, double NetEur);
 
 /// <summary>Today's and the next open day's market days per traded region; the note says when markets are not configured.</summary>

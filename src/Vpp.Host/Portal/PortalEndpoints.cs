@@ -168,16 +168,25 @@ public static class PortalEndpoints
     {
         if (!markets.Enabled) return new MarketOperationsView([], "Market bidding is not configured (Vpp:Markets:ExchangeUrl).");
         var now = clock.GetCurrentInstant();
-        var days = new[] { now.InZone(market.Calendar.Zone).Date, market.Calendar.NextOpenDay(now) }.Distinct();
         var summaries = new List<MarketDaySummaryView>();
         foreach (var region in markets.Regions)
-            foreach (var day in days)
-            {
-                var v = await grains.GetGrain<Vpp.Contracts.Markets.IMarketDayGrain>(Vpp.Host.Markets.MarketScheduler.Key(region, day)).GetView();
-                var awarded = v.Products.Where(p => p.AwardedKw is { } kw && Math.Abs(kw) > 1e-9).ToList();
-                summaries.Add(new MarketDaySummaryView(region, v.Day, v.Status, v.Reason, v.BidProducts, awarded.Count,
-                    awarded.Sum(p => p.AwardedKw!.Value * (p.End - p.Start).TotalHours), v.DeliveredKwh, v.MarketEur + v.ImbalanceEur));
-            }
+        {
+            if (market.Reserve.Enabled)
+                foreach (var day in TodayAndNextOpen(market.Reserve.Calendar, now))
+                    summaries.Add(Summary(await grains.GetGrain<Vpp.Contracts.Markets.IReserveDayGrain>(Vpp.Host.Markets.MarketScheduler.Key(region, day)).GetView()));
+            foreach (var day in TodayAndNextOpen(market.Calendar, now))
+                summaries.Add(Summary(await grains.GetGrain<Vpp.Contracts.Markets.IMarketDayGrain>(Vpp.Host.Markets.MarketScheduler.Key(region, day)).GetView()));
+        }
         return new MarketOperationsView(summaries, null);
+    }
+
+    private static IEnumerable<LocalDate> TodayAndNextOpen(Vpp.Domain.Markets.MarketCalendar calendar, Instant now) =>
+        new[] { now.InZone(calendar.Zone).Date, calendar.NextOpenDay(now) }.Distinct();
+
+    private static MarketDaySummaryView Summary(Vpp.Contracts.Markets.MarketDayView v)
+    {
+        var awarded = v.Products.Where(p => p.AwardedKw is { } kw && Math.Abs(kw) > 1e-9).ToList();
+        return new MarketDaySummaryView(v.Market, v.Region, v.Day, v.Status, v.Reason, v.BidProducts, awarded.Count,
+            awarded.Sum(p => p.AwardedKw!.Value * (p.End - p.Start).TotalHours), v.DeliveredKwh, v.MarketEur + v.ImbalanceEur);
     }
 }

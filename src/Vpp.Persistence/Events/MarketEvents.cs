@@ -14,8 +14,11 @@ public interface IMarketEvent : IVppEvent
     string Day { get; }
 }
 
-/// <summary>One product in a day's plan: the price the schedule was optimised against and the fleet's planned net power.</summary>
-public sealed record PlannedProduct(int ProductIndex, Instant Start, Instant End, double ForecastEurPerMwh, double ScheduledKw);
+/// <summary>
+/// One product in a day's plan: the price the schedule was optimised against, the fleet's planned
+/// net power, and the frequency-reserve capacity held back in it (kW both ways).
+/// </summary>
+public sealed record PlannedProduct(int ProductIndex, Instant Start, Instant End, double ForecastEurPerMwh, double ScheduledKw, double ReserveKw = 0);
 
 /// <summary>
 /// The optimiser's plan for the day, from the fleet as it stood (<paramref name="Sites"/> sites;
@@ -48,3 +51,11 @@ public sealed record IntervalSettled(
     string Market, string Region, string Day, int ProductIndex, Instant Start, Instant End, double AwardedKwh, double DeliveredKwh,
     double ImbalanceKwh, double MarketEur, double ImbalanceEur, Dictionary<string, double> SiteDeliveredKwh, Dictionary<string, double> SiteEur,
     string? Note, Instant At) : IMarketEvent;
+
+/// <summary>
+/// A reserve-capacity block started: the region committed <paramref name="CommittedKw"/> of
+/// frequency response for it (of <paramref name="AwardedKw"/> awarded), shared over its homes
+/// (<paramref name="SiteCommittedKw"/>: siteId → kW).
+/// </summary>
+public sealed record ReserveCommitted(string Market, string Region, string Day, int ProductIndex, double AwardedKw, double CommittedKw,
+    Dictionary<string, double> SiteCommittedKw, Instant At) : IMarketEvent;

@@ -34,6 +34,6 @@ public static class EventTypes
         typeof(DispatchRequested), typeof(DispatchAccepted), typeof(DispatchRejected), typeof(DispatchStarted),
         typeof(DispatchReallocated), typeof(DispatchDeliveryReported), typeof(DispatchCompleted), typeof(DispatchCancelled),
         typeof(HomeownerAccountCreated), typeof(EarningsCredited),
-        typeof(ScheduleBuilt), typeof(BidSubmitted), typeof(BidNotSubmitted), typeof(BidAwarded), typeof(AwardDispatched), typeof(IntervalSettled),
+        typeof(ScheduleBuilt), typeof(BidSubmitted), typeof(BidNotSubmitted), typeof(BidAwarded), typeof(AwardDispatched), typeof(IntervalSettled), typeof(ReserveCommitted),
     ];
 }

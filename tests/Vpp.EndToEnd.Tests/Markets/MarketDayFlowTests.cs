@@ -49,8 +49,8 @@ public sealed class MarketDayFlowTests
             prices[p.Delivery.Start] = shape[i];
             prices[p.Delivery.Start - Duration.FromDays(1)] = shape[i];
         }
-        await using var exchange = await ExchangeServer.StartAsync(new SimulatedExchange(prices, minBidKw: 1),
-            new Dictionary<string, MarketCalendar> { ["day-ahead"] = calendar }, SystemClock.Instance, 0);
+        await using var exchange = await ExchangeServer.StartAsync(
+            new Dictionary<string, SimulatedMarket> { ["day-ahead"] = new(calendar, new SimulatedExchange(prices, minBidKw: 1)) }, SystemClock.Instance, 0);
 
         await using var host = new ConfiguredVppHost(new Dictionary<string, string>
         {
@@ -111,7 +111,7 @@ public sealed class MarketDayFlowTests
 
             // The operator's view of the day.
             var ops = (await operatorSession.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!;
-            var summary = ops["market"]!["days"]!.AsArray().Single(d => d!["day"]!.GetValue<string>() == dayText)!;
+            var summary = ops["market"]!["days"]!.AsArray().Single(d => d!["day"]!.GetValue<string>() == dayText && d["market"]!.GetValue<string>() == "day-ahead")!;
             summary["status"]!.GetValue<string>().Should().Be("settled");
             summary["awardedProducts"]!.GetValue<int>().Should().Be(traded.Count(p => p["awardedKw"]?.GetValue<double>() is { } kw && Math.Abs(kw) > 1e-9));
             summary["netEur"]!.GetValue<double>().Should().BeApproximately(netEur, 1e-9);

@@ -31,7 +31,7 @@ async function loadOperations() {
   $("dispatches").replaceChildren(...dispatches.map((d) => row([d.requestId, d.status.toLowerCase(),
     `${localDateTime(d.startsAt)} – ${localDateTime(d.endsAt)}`, fmt(d.requestedKw, 1), fmt(d.acceptedKw, 1), fmt(d.lastDeliveredKw, 1)])));
   $("dispatch-note").textContent = dispatches.length ? "" : "No dispatch running or coming.";
-  $("market-days").replaceChildren(...o.market.days.map((d) => row([d.region, d.day, d.reason ? `${d.status}: ${d.reason}` : d.status,
+  $("market-days").replaceChildren(...o.market.days.map((d) => row([d.market, d.region, d.day, d.reason ? `${d.status}: ${d.reason}` : d.status,
     d.bidProducts, d.awardedProducts, fmt(d.awardedKwh, 1), fmt(d.deliveredKwh, 1), fmt(d.netEur, 2)])));
   $("market").textContent = o.market.note ?? "";
 
