@@ -73,6 +73,7 @@ if (markets.Enabled && !migrate)
         c.BaseAddress = new Uri(markets.ExchangeUrl.EndsWith('/') ? markets.ExchangeUrl : markets.ExchangeUrl + "/"));
     builder.Services.AddHostedService<MarketScheduler>();
 }
+if (!migrate) builder.Services.AddHostedService<DispatchResumer>();
 builder.Services.AddSingleton<GatewayMetrics>();
 builder.Services.AddSingleton<DeviceGateway>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceGateway>());

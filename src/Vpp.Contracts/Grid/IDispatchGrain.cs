@@ -53,23 +53,42 @@ public interface IDispatchGrain : IGrainWithStringKey
     [OneWay, Alias("SiteLost")]
     Task SiteLost(string siteId, string reason);
 
+    /// <summary>
+    /// After a restart of every host: holds the accepted kW in the region again and, if running,
+    /// places the shares on their sites again with the baselines recorded at the start. Does
+    /// nothing when this activation already placed them.
+    /// </summary>
+    [Alias("Resume")]
+    Task Resume();
+
     /// <summary>Cancels before the start, or ends early while running. False when there is nothing to cancel.</summary>
     [Alias("Cancel")]
     Task<bool> Cancel(string reason);
 }
 
-/// <summary>A site's part in a dispatch: move <see cref="DeltaKw"/> (magnitude) up or down until EndsAt.</summary>
+/// <summary>
+/// What a site does without dispatches: its grid flow (&gt; 0 import; null when unmeasured) and each
+/// battery's power (&gt; 0 discharging), taken before the first dispatch it carries.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vpp.SiteBaseline")]
+public sealed record SiteBaseline([property: Id(0)] double? GridKw, [property: Id(1)] IReadOnlyDictionary<string, double> BatteryKw);
+
+/// <summary>
+/// A site's part in a dispatch: move <see cref="DeltaKw"/> (magnitude) up or down until EndsAt.
+/// <see cref="Baseline"/>: the baseline recorded when the site first took it (a dispatch resumed after a restart), else null.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("vpp.SiteDispatchOrder")]
 public sealed record SiteDispatchOrder(
     [property: Id(0)] string RequestId,
     [property: Id(1)] bool Up,
     [property: Id(2)] double DeltaKw,
     [property: Id(3)] Instant StartsAt,
-    [property: Id(4)] Instant EndsAt);
+    [property: Id(4)] Instant EndsAt,
+    [property: Id(5)] SiteBaseline? Baseline = null);
 
-/// <summary>Null reason: every battery took its setpoint.</summary>
+/// <summary>Null reason: every battery took its setpoint; the site's baseline for the dispatch comes with it.</summary>
 [GenerateSerializer, Immutable, Alias("vpp.SiteDispatchResult")]
-public sealed record SiteDispatchResult([property: Id(0)] string? FailureReason)
+public sealed record SiteDispatchResult([property: Id(0)] string? FailureReason, [property: Id(1)] SiteBaseline? Baseline = null)
 {
     public bool Ok => FailureReason is null;
 }

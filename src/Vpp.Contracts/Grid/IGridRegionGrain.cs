@@ -110,6 +110,10 @@ public interface IGridRegionGrain : IGrainWithStringKey
     [Alias("Placed")]
     Task Placed(string requestId, IReadOnlyDictionary<string, double> totals, IReadOnlyCollection<string> removed);
 
+    /// <summary>Holds an accepted request's kW again (after a restart); no effect if it is held already.</summary>
+    [Alias("Hold")]
+    Task Hold(RegionDispatch accepted);
+
     /// <summary>The request has ended (or was cancelled or rejected): its reservation is freed.</summary>
     [Alias("Release")]
     Task Release(string requestId);

@@ -22,6 +22,8 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
 {
     private EventSourcedStream<DispatchAggregate> _stream = null!;
     private IGrainTimer? _timer;
+    /// <summary>Whether this activation has placed the shares on sites (so a resume has nothing to do).</summary>
+    private bool _placed;
 
     private DispatchAggregate State => _stream.State;
     private GridBalancingOptions Grid => options.Value.Grid;
@@ -115,9 +117,41 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
 
     private async Task StartAsync()
     {
-        var (placed, unplaced) = await PlaceAsync(State.AcceptedKw, [], new Dictionary<string, double>(StringComparer.Ordinal));
+        var (placed, unplaced, baselines) = await PlaceAsync(State.AcceptedKw, [], new Dictionary<string, double>(StringComparer.Ordinal));
         if (unplaced > 1e-6) log.LogWarning("Dispatch {RequestId}: {Unplaced:0.###} kW could not be placed at the start", State.Request!.RequestId, unplaced);
-        await Append(new DispatchStarted(State.Request!.RequestId, placed, clock.GetCurrentInstant()));
+        await Append(new DispatchStarted(State.Request!.RequestId, placed, clock.GetCurrentInstant(), baselines));
+    }
+
+    public async Task Resume()
+    {
+        if (_placed || State.Request is not { } request) return;
+        var now = clock.GetCurrentInstant();
+        if (State.Status is not (DispatchStatus.Accepted or DispatchStatus.Started) || request.EndsAt <= now) return;
+        _placed = true;
+        await Region.Hold(new RegionDispatch(request.RequestId, request.StartsAt, request.EndsAt, State.AcceptedKw));
+        if (State.Status == DispatchStatus.Started)
+        {
+            // The sites forgot the share in the restart; they take it again with the baseline recorded when they first took it.
+            var results = await Task.WhenAll(State.Allocations.Select(async a =>
+            {
+                var recorded = State.Baselines.GetValueOrDefault(a.Key);
+                var order = new SiteDispatchOrder(request.RequestId, Sign > 0, a.Value, request.StartsAt, request.EndsAt,
+                    recorded is null ? null : new SiteBaseline(recorded.GridKw, recorded.BatteryKw));
+                try
+                {
+                    return (Site: a.Key, (await GrainFactory.GetGrain<ISiteGrain>(a.Key).Dispatch(order)).FailureReason);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    return (Site: a.Key, FailureReason: e.Message);
+                }
+            }));
+            await Region.Placed(request.RequestId, State.Allocations, []);
+            foreach (var (site, failure) in results.Where(r => r.FailureReason is not null))
+                await SiteLost(site, "after a restart: " + failure);
+        }
+        log.LogInformation("Dispatch {RequestId} resumed after a restart ({Status})", request.RequestId, State.Status);
+        Schedule();
     }
 
     /// <summary>
@@ -125,12 +159,14 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
     /// total, and offers what sites refuse to others, for a few rounds. Returns the new totals of
     /// the sites that took a share, and what is left unplaced (magnitude).
     /// </summary>
-    private async Task<(Dictionary<string, double> Placed, double Unplaced)> PlaceAsync(
+    private async Task<(Dictionary<string, double> Placed, double Unplaced, Dictionary<string, SiteBaselineRecord> Baselines)> PlaceAsync(
         double kw, IEnumerable<string> exclude, Dictionary<string, double> current)
     {
+        _placed = true;
         var request = State.Request!;
         var excluded = new HashSet<string>(exclude, StringComparer.Ordinal);
         var placed = new Dictionary<string, double>(StringComparer.Ordinal);
+        var baselines = new Dictionary<string, SiteBaselineRecord>(StringComparer.Ordinal);
         var remaining = Math.Abs(kw);
         for (var round = 0; round <= Grid.ReallocationRounds && remaining > 1e-6; round++)
         {
@@ -143,18 +179,21 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
                 var order = new SiteDispatchOrder(request.RequestId, Sign > 0, total, request.StartsAt, request.EndsAt);
                 try
                 {
-                    return (share, total, (await GrainFactory.GetGrain<ISiteGrain>(share.SiteId).Dispatch(order)).FailureReason);
+                    var result = await GrainFactory.GetGrain<ISiteGrain>(share.SiteId).Dispatch(order);
+                    return (share, total, result.FailureReason, result.Baseline);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    return (share, total, e.Message);
+                    return (share, total, e.Message, null);
                 }
             }));
-            foreach (var (share, total, failure) in results)
+            foreach (var (share, total, failure, baseline) in results)
             {
                 if (failure is null)
                 {
                     placed[share.SiteId] = total;
+                    if (baseline is not null && !State.Baselines.ContainsKey(share.SiteId))
+                        baselines[share.SiteId] = new SiteBaselineRecord(baseline.GridKw, baseline.BatteryKw.ToDictionary(b => b.Key, b => b.Value, StringComparer.Ordinal));
                     remaining -= share.DeltaKw;
                 }
                 else
@@ -165,7 +204,7 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
             }
         }
         await Region.Placed(request.RequestId, placed, []);
-        return (placed, Math.Max(0, remaining));
+        return (placed, Math.Max(0, remaining), baselines);
     }
 
     public async Task SiteLost(string siteId, string reason)
@@ -173,8 +212,8 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
         if (State.Status != DispatchStatus.Started || !State.Allocations.TryGetValue(siteId, out var lost)) return;
         var current = State.Allocations.Where(a => a.Key != siteId).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
         await Region.Placed(State.Request!.RequestId, new Dictionary<string, double>(), [siteId]);
-        var (changes, unplaced) = await PlaceAsync(Sign * lost, State.LostSites.Append(siteId), current);
-        await Append(new DispatchReallocated(State.Request!.RequestId, siteId, reason, changes, unplaced, clock.GetCurrentInstant()));
+        var (changes, unplaced, baselines) = await PlaceAsync(Sign * lost, State.LostSites.Append(siteId), current);
+        await Append(new DispatchReallocated(State.Request!.RequestId, siteId, reason, changes, unplaced, clock.GetCurrentInstant(), baselines));
     }
 
     private async Task MeasureDueIntervals(Instant now)

@@ -113,6 +113,14 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
         return Task.CompletedTask;
     }
 
+    public Task Hold(RegionDispatch accepted)
+    {
+        if (!_reservations.ContainsKey(accepted.RequestId))
+            _reservations[accepted.RequestId] = new Reservation(accepted.StartsAt, accepted.EndsAt, accepted.AcceptedKw,
+                new DispatchEvaluation(accepted.AcceptedKw, null));
+        return Task.CompletedTask;
+    }
+
     public Task Release(string requestId)
     {
         _reservations.Remove(requestId);

@@ -81,17 +81,20 @@ public sealed partial class SiteGrain
         var now = clock.GetCurrentInstant();
         if (order.EndsAt <= now) return new SiteDispatchResult("the dispatch window has ended");
         if (!double.IsFinite(order.DeltaKw) || order.DeltaKw < 0) return new SiteDispatchResult("the share must be a finite magnitude ≥ 0");
+        // Resumed after a restart: the batteries already run the dispatch, so only the recorded baseline is right.
+        if (order.Baseline is { } recorded && !_dispatches.ContainsKey(order.RequestId) && !_dispatches.Values.Any(d => !d.Lost))
+            _batteryBaseline ??= new Dictionary<string, double>(recorded.BatteryKw, StringComparer.Ordinal);
         var capability = Capability(now);
         if (Refusal(capability, order.RequestId, now) is { } refusal) return new SiteDispatchResult(refusal);
 
         if (!_dispatches.TryGetValue(order.RequestId, out var dispatch))
-            _dispatches[order.RequestId] = dispatch = new ActiveDispatch(order, GridBaseline(order, now));
+            _dispatches[order.RequestId] = dispatch = new ActiveDispatch(order, order.Baseline is { } b ? b.GridKw : GridBaseline(order, now));
         dispatch.Order = order;
         dispatch.Lost = false;
         var result = await ApplySetpoints(capability, now);
         if (!result.Ok) dispatch.Lost = true;
         _capabilityDirty = true;
-        return result;
+        return result.Ok && _batteryBaseline is { } batteries ? result with { Baseline = new SiteBaseline(dispatch.BaselineGridKw, batteries) } : result;
     }
 
     /// <summary>

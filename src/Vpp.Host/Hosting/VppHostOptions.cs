@@ -63,11 +63,13 @@ public sealed class VppHostOptions
         public double AckTimeoutSeconds { get; set; } = 10;
         public double CentralResponseValiditySeconds { get; set; } = 10;
         public double SocCheckIntervalSeconds { get; set; } = 30;
+        /// <summary>After a start, open dispatches are resumed this much later, once devices have reconnected (their setpoints run meanwhile).</summary>
+        public double ResumeAfterSeconds { get; set; } = 10;
 
         /// <summary>What is wrong with these settings, or null.</summary>
         public string? Problem() =>
             new[] { BaselineWindowSeconds, DeliveryIntervalSeconds, TraceBucketSeconds, TraceRetentionMinutes, AckTimeoutSeconds,
-                    CentralResponseValiditySeconds, SocCheckIntervalSeconds }
+                    CentralResponseValiditySeconds, SocCheckIntervalSeconds, ResumeAfterSeconds }
                 .Any(v => !double.IsFinite(v) || v <= 0) ? "every value must be a positive number."
             : TraceRetentionMinutes * 60 < BaselineWindowSeconds + DeliveryIntervalSeconds
                 ? "TraceRetentionMinutes must cover BaselineWindowSeconds + DeliveryIntervalSeconds."

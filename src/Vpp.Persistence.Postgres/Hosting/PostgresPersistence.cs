@@ -59,6 +59,7 @@ public static class PostgresPersistence
         o.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(options.IdlePollingMs);
         o.Projections.FastPollingTime = TimeSpan.FromMilliseconds(Math.Min(options.IdlePollingMs, 250));
         o.Projections.Add(new DeviceDirectoryProjection(), ProjectionLifecycle.Inline);
+        o.Projections.Add(new OpenDispatchProjection(), ProjectionLifecycle.Inline);
         o.Projections.Add(new SiteDirectoryProjection(), ProjectionLifecycle.Async);
         o.Projections.Add(new CommandHistoryProjection(), ProjectionLifecycle.Async);
         o.Projections.Add(new SiteTimelineProjection(), ProjectionLifecycle.Async);

@@ -46,6 +46,12 @@ public sealed class MartenReadModels(IDocumentStore store) : IReadModels
         return await Page(q, skip, take, ct);
     }
 
+    public async Task<IReadOnlyList<OpenDispatchEntry>> ListOpenDispatchesAsync(CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<OpenDispatchEntry>().Where(d => d.Open).ToListAsync(ct);
+    }
+
     public async Task<ResultPage<SiteTimelineEntry>> SiteTimelineAsync(string siteId, int skip, int take, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();

@@ -23,6 +23,20 @@ public sealed class DeviceDirectoryProjection : MultiStreamProjection<DeviceDire
         DeviceDirectoryProjector.Evolve(snapshot, e.Data);
 }
 
+/// <summary>Inline: a request is listed as open in the same commit that records it.</summary>
+public sealed class OpenDispatchProjection : MultiStreamProjection<OpenDispatchEntry, string>
+{
+    public OpenDispatchProjection()
+    {
+        Identity<DispatchRequested>(e => e.RequestId);
+        Identity<DispatchRejected>(e => e.RequestId);
+        Identity<DispatchCompleted>(e => e.RequestId);
+        Identity<DispatchCancelled>(e => e.RequestId);
+    }
+
+    public override OpenDispatchEntry? Evolve(OpenDispatchEntry? snapshot, string id, IEvent e) => OpenDispatchProjector.Evolve(snapshot, e.Data);
+}
+
 public sealed class SiteDirectoryProjection : MultiStreamProjection<SiteDirectoryEntry, string>
 {
     public SiteDirectoryProjection()

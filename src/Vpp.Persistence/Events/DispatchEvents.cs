@@ -25,11 +25,19 @@ public sealed record DispatchAccepted(string RequestId, double AcceptedKw, strin
 
 public sealed record DispatchRejected(string RequestId, string Reason, Instant At) : IDispatchEvent;
 
-/// <summary>Setpoints went out: each site's share (magnitude, kW, in the request's direction).</summary>
-public sealed record DispatchStarted(string RequestId, Dictionary<string, double> Allocations, Instant At) : IDispatchEvent;
+/// <summary>
+/// A site's baseline as recorded when it took a share: grid flow (&gt; 0 import, null when unmeasured)
+/// and each battery's power before dispatch, so that the share can be resumed after a restart.
+/// </summary>
+public sealed record SiteBaselineRecord(double? GridKw, Dictionary<string, double> BatteryKw);
 
-/// <summary>A site dropped out; its share moved to others (<paramref name="Changes"/>: the new shares of the sites that took it).</summary>
-public sealed record DispatchReallocated(string RequestId, string LostSiteId, string Reason, Dictionary<string, double> Changes, double UnplacedKw, Instant At) : IDispatchEvent;
+/// <summary>Setpoints went out: each site's share (magnitude, kW, in the request's direction) and its baseline.</summary>
+public sealed record DispatchStarted(string RequestId, Dictionary<string, double> Allocations, Instant At,
+    Dictionary<string, SiteBaselineRecord>? Baselines = null) : IDispatchEvent;
+
+/// <summary>A site dropped out; its share moved to others (<paramref name="Changes"/>: the new shares of the sites that took it, with their baselines).</summary>
+public sealed record DispatchReallocated(string RequestId, string LostSiteId, string Reason, Dictionary<string, double> Changes, double UnplacedKw, Instant At,
+    Dictionary<string, SiteBaselineRecord>? Baselines = null) : IDispatchEvent;
 
 /// <summary>
 /// Measured over [From, To): mean power delivered against the sites' baselines, signed as the

@@ -16,6 +16,8 @@ public interface IReadModels
     Task<ResultPage<SiteDirectoryEntry>> ListSitesAsync(int skip, int take, CancellationToken ct = default);
     /// <summary>Newest first.</summary>
     Task<ResultPage<CommandHistoryEntry>> CommandHistoryAsync(string deviceId, int skip, int take, CancellationToken ct = default);
+    /// <summary>Dispatch requests that have not ended (strongly consistent), for resuming them after a restart.</summary>
+    Task<IReadOnlyList<OpenDispatchEntry>> ListOpenDispatchesAsync(CancellationToken ct = default);
     /// <summary>Newest first.</summary>
     Task<ResultPage<SiteTimelineEntry>> SiteTimelineAsync(string siteId, int skip, int take, CancellationToken ct = default);
 }

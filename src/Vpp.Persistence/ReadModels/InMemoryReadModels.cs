@@ -6,6 +6,7 @@ public sealed class InMemoryReadModels : IReadModels
     private readonly Dictionary<string, SiteDirectoryEntry> _sites = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeviceDirectoryEntry> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CommandHistoryEntry> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpenDispatchEntry> _dispatches = new(StringComparer.Ordinal);
     private readonly List<SiteTimelineEntry> _timeline = [];
     private long _sequence;
     private readonly Lock _lock = new();
@@ -18,6 +19,7 @@ public sealed class InMemoryReadModels : IReadModels
             Update(_sites, SiteIdOf(e), e, SiteDirectoryProjector.Evolve);
             Update(_devices, (e as Events.IDeviceEvent)?.DeviceId, e, DeviceDirectoryProjector.Evolve);
             Update(_commands, CommandHistoryProjector.CommandIdOf(e), e, CommandHistoryProjector.Evolve);
+            Update(_dispatches, (e as Events.IDispatchEvent)?.RequestId, e, OpenDispatchProjector.Evolve);
             if (SiteTimelineProjector.ToEntry(e, _sequence) is { } line) _timeline.Add(line);
         }
     }
@@ -63,6 +65,11 @@ public sealed class InMemoryReadModels : IReadModels
         lock (_lock)
             return Task.FromResult(Page(_commands.Values.Where(c => c.DeviceId == deviceId)
                 .OrderByDescending(c => c.IssuedAt).ThenByDescending(c => c.Id, StringComparer.Ordinal), skip, take));
+    }
+
+    public Task<IReadOnlyList<OpenDispatchEntry>> ListOpenDispatchesAsync(CancellationToken ct = default)
+    {
+        lock (_lock) return Task.FromResult<IReadOnlyList<OpenDispatchEntry>>(_dispatches.Values.Where(d => d.Open).ToList());
     }
 
     public Task<ResultPage<SiteTimelineEntry>> SiteTimelineAsync(string siteId, int skip, int take, CancellationToken ct = default)

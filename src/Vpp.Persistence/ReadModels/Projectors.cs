@@ -124,3 +124,19 @@ public static class SiteTimelineProjector
         };
     }
 }
+
+public static class OpenDispatchProjector
+{
+    public static OpenDispatchEntry? Evolve(OpenDispatchEntry? entry, object e) => e switch
+    {
+        DispatchRequested r => new OpenDispatchEntry { Id = r.RequestId, Region = r.Region, EndsAt = r.EndsAt, Open = true },
+        DispatchRejected or DispatchCompleted or DispatchCancelled when entry is not null => Closed(entry),
+        _ => entry,
+    };
+
+    private static OpenDispatchEntry Closed(OpenDispatchEntry entry)
+    {
+        entry.Open = false;
+        return entry;
+    }
+}

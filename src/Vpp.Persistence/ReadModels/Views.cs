@@ -71,3 +71,15 @@ public sealed class SiteTimelineEntry
 }
 
 public sealed record ResultPage<T>(IReadOnlyList<T> Items, long Total, int Skip, int Take);
+
+/// <summary>
+/// A dispatch request that has not ended (inline projection): what a host resumes after a full
+/// restart. <see cref="Open"/> turns false when it is rejected, completed or cancelled.
+/// </summary>
+public sealed class OpenDispatchEntry
+{
+    public string Id { get; set; } = "";
+    public string Region { get; set; } = "";
+    public Instant EndsAt { get; set; }
+    public bool Open { get; set; }
+}

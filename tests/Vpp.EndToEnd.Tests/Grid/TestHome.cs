@@ -13,11 +13,12 @@ namespace Vpp.EndToEnd.Tests.Grid;
 /// </summary>
 public sealed class TestHome : IAsyncDisposable
 {
-    private readonly DeviceSocket _battery;
-    private readonly DeviceSocket _meter;
+    private DeviceSocket _battery;
+    private DeviceSocket _meter;
+    private readonly (string Battery, string Meter) _tokens;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loops;
+    private CancellationTokenSource _stop = new();
+    private Task _loops;
     private long _seq;
     private (double Kw, Instant Until)? _setpoint;
 
@@ -33,22 +34,44 @@ public sealed class TestHome : IAsyncDisposable
 
     private static Instant Now => SystemClock.Instance.GetCurrentInstant();
 
-    private TestHome(string siteId, DeviceSocket battery, DeviceSocket meter)
+    private TestHome(string siteId, DeviceSocket battery, DeviceSocket meter, (string, string) tokens)
     {
         SiteId = siteId;
         _battery = battery;
         _meter = meter;
+        _tokens = tokens;
         _loops = Task.WhenAll(Report(), Receive());
     }
 
     public static async Task<TestHome> StartAsync(VppHost host, string siteId, string region)
     {
         using var api = host.Api();
+        return await StartAsync(api, host.DeviceEndpoint, siteId, region);
+    }
+
+    public static async Task<TestHome> StartAsync(HttpClient api, Uri deviceEndpoint, string siteId, string region)
+    {
         (await api.PostAsJsonAsync("/api/sites", new { siteId, name = "Home", timeZone = "Europe/Berlin", backupReservePct = 20, region }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
         var battery = await Register(api, siteId, new { deviceId = siteId + "-bat", kind = "battery", battery = new { capacityKwh = 10, maxChargeKw = 5, maxDischargeKw = 5, roundTripEfficiency = 0.9 } });
         var meter = await Register(api, siteId, new { deviceId = siteId + "-meter", kind = "meter" });
-        return new TestHome(siteId, await host.ConnectAsync(battery), await host.ConnectAsync(meter));
+        return new TestHome(siteId, await DeviceSocket.ConnectAsync(deviceEndpoint, battery), await DeviceSocket.ConnectAsync(deviceEndpoint, meter), (battery, meter));
+    }
+
+    /// <summary>
+    /// The server went away: like a real device the battery keeps running its setpoint until it
+    /// expires, and both devices connect to <paramref name="deviceEndpoint"/> again.
+    /// </summary>
+    public async Task ReconnectAsync(Uri deviceEndpoint)
+    {
+        await _stop.CancelAsync();
+        _battery.Socket.Abort();
+        _meter.Socket.Abort();
+        await _loops;
+        _stop = new CancellationTokenSource();
+        _battery = await DeviceSocket.ConnectAsync(deviceEndpoint, _tokens.Battery);
+        _meter = await DeviceSocket.ConnectAsync(deviceEndpoint, _tokens.Meter);
+        _loops = Task.WhenAll(Report(), Receive());
     }
 
     private static async Task<string> Register(HttpClient api, string siteId, object body)
