@@ -18,12 +18,15 @@ public sealed record DayAheadPlan(IReadOnlyList<PlannedInterval> Intervals, IRea
 /// ones found), the optimiser on the pooled fleet, and bid curves from it. The fleet is assumed to
 /// start the day with the energy it holds now (no forecast of PV and load until then yet).
 /// Frequency-reserve capacity awarded for a product (<c>reserveKw</c>) is held back: the schedule
-/// keeps that power free both ways and the energy to sustain it for 15 minutes.
+/// keeps that power free both ways and the energy to sustain it for 15 minutes. Per-product limits
+/// (<c>limits</c>: the fleet's headroom up and down within the operating envelopes in force then)
+/// bound the net power of each product.
 /// </summary>
 public static class DayAheadPlanner
 {
     public static DayAheadPlan Plan(PlannerFleet fleet, IReadOnlyList<MarketProduct> products, IReadOnlyList<MarketProduct> dayBefore,
-        IReadOnlyDictionary<Instant, double> publishedPrices, double degradationEurPerKwh, double minBidKw, IReadOnlyList<double>? reserveKw = null)
+        IReadOnlyDictionary<Instant, double> publishedPrices, double degradationEurPerKwh, double minBidKw, IReadOnlyList<double>? reserveKw = null,
+        IReadOnlyList<(double UpKw, double DownKw)>? limits = null)
     {
         if (products.Count == 0) return new DayAheadPlan([], [], 0, "the day has no products");
         var known = dayBefore.Select(p => publishedPrices.TryGetValue(p.Delivery.Start, out var price) ? price : (double?)null).ToList();
@@ -37,7 +40,9 @@ public static class DayAheadPlanner
 
         var initial = Math.Clamp(fleet.InitialKwh, 0, fleet.UsableKwh);
         var problem = new ScheduleProblem(new FleetModel(fleet.UsableKwh, initial, 0, fleet.MaxChargeKw, fleet.MaxDischargeKw, fleet.RoundTripEfficiency),
-            forecast.Select((f, i) => new ScheduleInterval(f, held[i])).ToList(), products[0].Delivery.Duration, degradationEurPerKwh);
+            forecast.Select((f, i) => new ScheduleInterval(f, held[i],
+                limits is { } l && i < l.Count ? Math.Max(0, l[i].UpKw) : null, limits is { } m && i < m.Count ? Math.Max(0, m[i].DownKw) : null)).ToList(),
+            products[0].Delivery.Duration, degradationEurPerKwh);
         Schedule schedule;
         try
         {

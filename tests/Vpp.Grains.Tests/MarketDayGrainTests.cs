@@ -168,4 +168,26 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
         earnings.Latest.Single().Market.Should().Be("reserve-capacity");
         earnings.Latest.Single().DeliveredKwh.Should().Be(0, "capacity is not energy");
     }
+
+    [Fact]
+    public async Task An_operating_envelope_that_forbids_export_in_the_peak_keeps_the_plan_from_selling_into_it()
+    {
+        var day = new LocalDate(2026, 12, 12);
+        var peakFrom = Berlin.AtStrictly(day.At(new LocalTime(17, 0))).ToInstant();
+        var peakUntil = Berlin.AtStrictly(day.At(new LocalTime(20, 0))).ToInstant();
+        await PrepareAsync("env", day);
+        var region = cluster.Client.GetGrain<IGridRegionGrain>("env");
+        for (var i = 0; i < 10; i++)
+            await region.ReportCapability(new SiteCapabilityReport($"env-{i}", cluster.Clock.GetCurrentInstant() + Duration.FromSeconds(1),
+                [new BatteryCapabilityReport($"env-{i}-bat", 0, 5, 5, 4, 4, 0)], 0, [new OperatingEnvelope(10, 0, peakFrom, peakUntil)], true, null, [], 20));
+
+        ClockTo(DayAhead.GateClosure(day) - Duration.FromMinutes(30));
+        await Day("env", day).Arm();
+
+        var events = await Events("env", day);
+        events.OfType<ScheduleBuilt>().Single().Products.Where(p => p.Start >= peakFrom && p.Start < peakUntil)
+            .Should().OnlyContain(p => p.ScheduledKw <= 1e-6, "no export is allowed then");
+        events.OfType<BidNotSubmitted>().Single().Reason.Should().Be("nothing worth trading at the forecast prices",
+            "without the peak there is no spread worth the wear");
+    }
 }

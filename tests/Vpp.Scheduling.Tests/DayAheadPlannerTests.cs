@@ -71,4 +71,20 @@ public class DayAheadPlannerTests
         plan.Curves.Should().BeEmpty();
         plan.NothingToBid.Should().Contain("nothing worth trading");
     }
+
+    [Fact]
+    public void Operating_envelopes_bound_each_products_net_power_and_reserve_is_kept_free()
+    {
+        var day = new LocalDate(2026, 11, 25);
+        var products = DayAhead.Products(day);
+        // No export in the peak (an envelope of 0 kW), 200 kW at most otherwise; 100 kW of reserve held in the first four hours.
+        var limits = products.Select(p => (UpKw: Peak(p.Delivery.Start) ? 0.0 : 200.0, DownKw: 200.0)).ToList();
+        var reserve = products.Select(p => p.Index < 16 ? 100.0 : 0).ToList();
+
+        var plan = DayAheadPlanner.Plan(Fleet, products, DayAhead.Products(day.PlusDays(-1)), DayBefore(day), 0.02, 100, reserve, limits);
+
+        plan.Intervals.Should().OnlyContain(i => i.ScheduledKw <= limits[i.Product.Index].UpKw + 1e-6 && -i.ScheduledKw <= limits[i.Product.Index].DownKw + 1e-6);
+        plan.Intervals.Where(i => Peak(i.Product.Delivery.Start)).Should().OnlyContain(i => i.ScheduledKw <= 1e-6, "nothing is sold into a closed envelope");
+        plan.Intervals.Take(16).Should().OnlyContain(i => i.ReserveKw == 100 && Math.Abs(i.ScheduledKw) <= Fleet.MaxDischargeKw - 100 + 1e-6);
+    }
 }

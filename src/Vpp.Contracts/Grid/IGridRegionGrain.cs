@@ -136,6 +136,13 @@ public interface IGridRegionGrain : IGrainWithStringKey
     [Alias("GetFleet")]
     Task<RegionFleet> GetFleet();
 
+    /// <summary>
+    /// Per instant (a product's start), how far the fleet's power may move up and down from what it
+    /// does now within the operating envelopes then in force and the homeowners' choices then.
+    /// </summary>
+    [Alias("GetFleetLimits")]
+    Task<IReadOnlyList<FleetLimit>> GetFleetLimits(IReadOnlyList<Instant> at);
+
     /// <summary>Accepted dispatches that have not ended, by start.</summary>
     [Alias("GetDispatches")]
     Task<IReadOnlyList<RegionDispatch>> GetDispatches();
@@ -163,6 +170,10 @@ public sealed record RegionFleet(
     [property: Id(4)] double InitialKwh,
     [property: Id(5)] double MaxChargeKw,
     [property: Id(6)] double MaxDischargeKw);
+
+/// <summary>The fleet's power headroom at one instant (magnitudes): up = more export / less import, down = the opposite.</summary>
+[GenerateSerializer, Immutable, Alias("vpp.FleetLimit")]
+public sealed record FleetLimit([property: Id(0)] double UpKw, [property: Id(1)] double DownKw);
 
 /// <summary>The regions that have sites (key 0); a region announces itself when it activates.</summary>
 [Alias("vpp.IRegionDirectoryGrain")]

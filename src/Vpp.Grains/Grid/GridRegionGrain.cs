@@ -159,4 +159,15 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
             sites.Sum(s => DispatchHeadroom.Of(s, DispatchDirection.Down, "", now, minute).Power.Kw),
             sites.Sum(s => DispatchHeadroom.Of(s, DispatchDirection.Up, "", now, minute).Power.Kw)));
     }
+
+    public Task<IReadOnlyList<FleetLimit>> GetFleetLimits(IReadOnlyList<Instant> at)
+    {
+        var sites = _sites.Values.Where(s => s.Batteries.Count > 0).Select(Held).ToList();
+        return Task.FromResult<IReadOnlyList<FleetLimit>>(at.Select(t =>
+        {
+            var minute = t + Duration.FromMinutes(1);
+            return new FleetLimit(sites.Sum(s => DispatchHeadroom.Of(s, DispatchDirection.Up, "", t, minute).Power.Kw),
+                sites.Sum(s => DispatchHeadroom.Of(s, DispatchDirection.Down, "", t, minute).Power.Kw));
+        }).ToList());
+    }
 }

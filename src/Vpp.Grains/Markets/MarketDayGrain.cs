@@ -32,8 +32,9 @@ public sealed class MarketDayGrain(IEventStore store, IClock clock, IMarketExcha
         var window = before.Count == 0 ? new Interval(now, now) : new Interval(before[0].Delivery.Start, before[^1].Delivery.End);
         var prices = await Exchange.PricesAsync(Market, window, CancellationToken.None);
         var reserve = await ReserveKwAsync();
+        var limits = await GrainFactory.GetGrain<IGridRegionGrain>(Region).GetFleetLimits(Products.Select(p => p.Delivery.Start).ToList());
         var plan = DayAheadPlanner.Plan(new PlannerFleet(fleet.UsableKwh, fleet.InitialKwh, fleet.MaxChargeKw, fleet.MaxDischargeKw, Options.RoundTripEfficiency),
-            Products, before, prices, Options.DegradationEurPerKwh, Options.MinBidKw, reserve);
+            Products, before, prices, Options.DegradationEurPerKwh, Options.MinBidKw, reserve, limits.Select(l => (l.UpKw, l.DownKw)).ToList());
         List<object> planned = plan.Intervals.Count == 0 ? [] :
         [
             new ScheduleBuilt(Market, Region, DayText, fleet.Sites, fleet.UsableKwh, fleet.InitialKwh, fleet.MaxChargeKw, fleet.MaxDischargeKw,
