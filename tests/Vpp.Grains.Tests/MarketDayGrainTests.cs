@@ -23,6 +23,8 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
         for (var i = 0; i < 10; i++)
             await grain.ReportCapability(new SiteCapabilityReport($"{region}-{i}", cluster.Clock.GetCurrentInstant(),
                 [new BatteryCapabilityReport($"{region}-{i}-bat", 0, 5, 5, 4, 4, 0)], 0, [], true, null, [], 20));
+        // Reports are one-way: wait until the region holds all ten before anything plans on them.
+        await TwinCluster.Eventually(() => grain.GetFleet(), f => f.Sites == 10);
         foreach (var p in DayAhead.Products(day.PlusDays(-1)).Concat(DayAhead.Products(day)))
             cluster.Exchange.Prices[p.Delivery.Start] = p.Delivery.Start.InZone(Berlin).Hour is >= 17 and < 20 ? 250 : 30;
         return day;
@@ -180,6 +182,7 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
         for (var i = 0; i < 10; i++)
             await region.ReportCapability(new SiteCapabilityReport($"env-{i}", cluster.Clock.GetCurrentInstant() + Duration.FromSeconds(1),
                 [new BatteryCapabilityReport($"env-{i}-bat", 0, 5, 5, 4, 4, 0)], 0, [new OperatingEnvelope(10, 0, peakFrom, peakUntil)], true, null, [], 20));
+        (await TwinCluster.Eventually(() => region.GetFleetLimits([peakFrom]), l => l[0].UpKw == 0)).Single().UpKw.Should().Be(0);
 
         ClockTo(DayAhead.GateClosure(day) - Duration.FromMinutes(30));
         await Day("env", day).Arm();
