@@ -1,0 +1,92 @@
+extern alias sim;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
+using Vpp.Domain.Markets;
+using Vpp.EndToEnd.Tests.Dashboards;
+using Vpp.EndToEnd.Tests.Grid;
+using Vpp.Tests.Shared;
+using sim::Vpp.Simulators.Market;
+
+namespace Vpp.EndToEnd.Tests.Markets;
+
+/// <summary>
+/// The reserve-capacity auction end to end on the simulated exchange over HTTP: the host offers the
+/// capacity its homes can hold, the awarded block becomes local droop on the real devices at the
+/// block's start, and the block is settled to the homes. Blocks shrunk to 30 s for the test.
+/// </summary>
+public sealed class ReserveDayFlowTests
+{
+    [Fact]
+    public async Task Awarded_reserve_capacity_becomes_droop_on_the_devices_at_the_block_start_and_is_settled_to_the_homes()
+    {
+        var now = SystemClock.Instance.GetCurrentInstant();
+        var offset = 12 - now.InUtc().Hour;
+        var zone = DateTimeZoneProviders.Tzdb[offset == 0 ? "Etc/GMT" : offset > 0 ? $"Etc/GMT-{offset}" : $"Etc/GMT+{-offset}"];
+        var local = now.InZone(zone).LocalDateTime;
+        var gate = local.PlusSeconds(45).TimeOfDay;
+        var from = local.PlusSeconds(65).TimeOfDay;
+        from = new LocalTime(from.Hour, from.Minute, from.Second / 30 * 30);
+        var reserve = new MarketCalendar("reserve-capacity", zone, Period.FromSeconds(30), gate, 0, from, from.PlusSeconds(60));
+        var day = local.Date;
+        var blocks = reserve.Products(day);
+        blocks.Should().HaveCount(2);
+
+        await using var exchange = await ExchangeServer.StartAsync(new Dictionary<string, SimulatedMarket>
+        {
+            ["reserve-capacity"] = new(reserve, new SimulatedExchange(blocks.ToDictionary(b => b.Delivery.Start, _ => 10.0), minBidKw: 1)),
+            ["day-ahead"] = new(MarketCalendar.DayAhead(zone), new SimulatedExchange(new Dictionary<Instant, double>(), minBidKw: 100)),
+        }, SystemClock.Instance, 0);
+        var iso = LocalTimePattern.ExtendedIso;
+        await using var host = new ConfiguredVppHost(new Dictionary<string, string>
+        {
+            ["Vpp:Markets:ExchangeUrl"] = exchange.BaseAddress.ToString(),
+            ["Vpp:Markets:Regions:0"] = "rsv",
+            ["Vpp:Markets:TimeZone"] = zone.Id,
+            ["Vpp:Markets:Reserve:Enabled"] = "true",
+            ["Vpp:Markets:Reserve:ProductMinutes"] = "0.5",
+            ["Vpp:Markets:Reserve:GateClosure"] = iso.Format(gate),
+            ["Vpp:Markets:Reserve:GateClosureDaysBefore"] = "0",
+            ["Vpp:Markets:Reserve:DeliveryFrom"] = iso.Format(from),
+            ["Vpp:Markets:Reserve:DeliveryTo"] = iso.Format(from.PlusSeconds(60)),
+            ["Vpp:Markets:Reserve:BidLeadMinutes"] = "0.33",
+            ["Vpp:Markets:Reserve:MinBidKw"] = "1",
+        });
+        using var api = host.Api();
+        var homes = new List<TestHome>();
+        try
+        {
+            for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(host, $"rsv-{i}", "rsv"));
+            var dayText = LocalDatePattern.Iso.Format(day);
+
+            // At the first block's start every battery gets its part as local droop, until the block ends.
+            await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse is not null)), ok => ok, timeoutMs: 120_000);
+            var droop = homes.Select(h => h.FrequencyResponse!).ToList();
+            droop.Sum(d => d["committedKw"]!.GetValue<double>()).Should().BeApproximately(12, 1e-3,
+                "three homes covering a 1 kW load with 5 kW inverters and 2 kWh of room hold 4 kW each both ways");
+
+            var view = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>($"/api/markets/reserve-capacity/rsv/{dayText}"))!,
+                v => v["status"]!.GetValue<string>() is "settled" or "no-bids", timeoutMs: 120_000);
+            view["status"]!.GetValue<string>().Should().Be("settled", view["reason"]?.ToString());
+            // 12 kW for 30 s at 10 EUR/MW/h, per block.
+            view["marketEur"]!.GetValue<double>().Should().BeApproximately(2 * 12.0 / 1000 * 30 / 3600 * 10, 1e-9);
+            view["imbalanceEur"]!.GetValue<double>().Should().BeApproximately(0, 1e-6);
+
+            var session = Sessions.Browser(host.BaseAddress, await host.SignInOperatorAsync());
+            var credited = 0.0;
+            foreach (var home in homes)
+            {
+                var earnings = (await session.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{home.SiteId}/earnings"))!;
+                earnings["settledProducts"]!.GetValue<int>().Should().Be(2);
+                earnings["deliveredKwh"]!.GetValue<double>().Should().Be(0, "capacity is not energy");
+                credited += earnings["totalEarned"]!.GetValue<double>();
+            }
+            credited.Should().BeApproximately(view["marketEur"]!.GetValue<double>(), 1e-9);
+        }
+        finally
+        {
+            foreach (var h in homes) await h.DisposeAsync();
+        }
+    }
+}
