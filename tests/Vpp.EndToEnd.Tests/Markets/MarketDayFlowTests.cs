@@ -21,6 +21,7 @@ namespace Vpp.EndToEnd.Tests.Markets;
 /// home. The market is shrunk to fit a test: three 20-second products in a delivery window that
 /// opens a minute after the test starts (the products, gate and leads are configuration).
 /// </summary>
+[Collection(RealTimeMarkets.Name)]
 public sealed class MarketDayFlowTests
 {
     private static readonly Duration Product = Duration.FromSeconds(20);

@@ -16,6 +16,7 @@ namespace Vpp.EndToEnd.Tests.Markets;
 /// capacity its homes can hold, the awarded block becomes local droop on the real devices at the
 /// block's start, and the block is settled to the homes. Blocks shrunk to 30 s for the test.
 /// </summary>
+[Collection(RealTimeMarkets.Name)]
 public sealed class ReserveDayFlowTests
 {
     [Fact]
