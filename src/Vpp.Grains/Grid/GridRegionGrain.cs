@@ -132,16 +132,10 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
     {
         var now = clock.GetCurrentInstant();
         var hour = now + Duration.FromHours(1);
-        double up = 0, down = 0;
-        var sites = 0;
-        foreach (var s in _sites.Values.Where(s => s.Allows("", now) && s.Batteries.Count > 0))
-        {
-            sites++;
-            up += DispatchHeadroom.Of(Held(s), DispatchDirection.Up, "", now, hour).Power.Kw;
-            down += DispatchHeadroom.Of(Held(s), DispatchDirection.Down, "", now, hour).Power.Kw;
-        }
+        var sites = _sites.Values.Where(s => s.Allows("", now) && s.Batteries.Count > 0).Select(Held).ToList();
+        var (up, down) = SumHeadroom(sites, now, hour);
         var committed = _reservations.Values.Where(r => r.Until > now).ToList();
-        return Task.FromResult(new RegionFlexibility(this.GetPrimaryKeyString(), sites, up, down,
+        return Task.FromResult(new RegionFlexibility(this.GetPrimaryKeyString(), sites.Count, up, down,
             committed.Where(r => r.Kw > 0).Sum(r => r.Kw), committed.Where(r => r.Kw < 0).Sum(r => -r.Kw)));
     }
 
@@ -154,10 +148,9 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
         var batteries = sites.SelectMany(s => s.Batteries).ToList();
         // Power as a change from what the batteries do now (a market position is measured against the
         // baseline, like a dispatch), within inverter limits and envelopes.
+        var (up, down) = SumHeadroom(sites, now, minute);
         return Task.FromResult(new RegionFleet(this.GetPrimaryKeyString(), now, sites.Count,
-            batteries.Sum(b => b.UpEnergy.Kwh + b.DownEnergy.Kwh), batteries.Sum(b => b.UpEnergy.Kwh),
-            sites.Sum(s => DispatchHeadroom.Of(s, DispatchDirection.Down, "", now, minute).Power.Kw),
-            sites.Sum(s => DispatchHeadroom.Of(s, DispatchDirection.Up, "", now, minute).Power.Kw)));
+            batteries.Sum(b => b.UpEnergy.Kwh + b.DownEnergy.Kwh), batteries.Sum(b => b.UpEnergy.Kwh), down, up));
     }
 
     public Task<IReadOnlyList<FleetLimit>> GetFleetLimits(IReadOnlyList<Instant> at)
@@ -169,23 +162,24 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
         // grain (it also runs frequency response).
         var first = at.Min();
         bool Varies(SiteCapability s) => s.Envelopes.Count > 0 || s.ManualOverrideUntil is { } until && until > first;
-        (double Up, double Down) Headroom(IEnumerable<SiteCapability> of, Instant t)
-        {
-            var minute = t + Duration.FromMinutes(1);
-            double up = 0, down = 0;
-            foreach (var s in of)
-            {
-                up += DispatchHeadroom.Of(s, DispatchDirection.Up, "", t, minute).Power.Kw;
-                down += DispatchHeadroom.Of(s, DispatchDirection.Down, "", t, minute).Power.Kw;
-            }
-            return (up, down);
-        }
         var varying = sites.Where(Varies).ToList();
-        var steady = Headroom(sites.Where(s => !Varies(s)), first);
+        var steady = SumHeadroom(sites.Where(s => !Varies(s)), first, first + Duration.FromMinutes(1));
         return Task.FromResult<IReadOnlyList<FleetLimit>>(at.Select(t =>
         {
-            var (up, down) = Headroom(varying, t);
+            var (up, down) = SumHeadroom(varying, t, t + Duration.FromMinutes(1));
             return new FleetLimit(steady.Up + up, steady.Down + down);
         }).ToList());
+    }
+
+    /// <summary>The sites' summed headroom (kW) up and down over [from, until), for any event they allow.</summary>
+    private static (double Up, double Down) SumHeadroom(IEnumerable<SiteCapability> sites, Instant from, Instant until)
+    {
+        double up = 0, down = 0;
+        foreach (var s in sites)
+        {
+            up += DispatchHeadroom.Of(s, DispatchDirection.Up, "", from, until).Power.Kw;
+            down += DispatchHeadroom.Of(s, DispatchDirection.Down, "", from, until).Power.Kw;
+        }
+        return (up, down);
     }
 }

@@ -29,16 +29,9 @@ public sealed class MarketDayFlowTests
     [Fact]
     public async Task Bids_go_in_before_gate_closure_and_awards_are_dispatched_measured_settled_and_credited_to_the_homes()
     {
-        var now = SystemClock.Instance.GetCurrentInstant();
-        // A fixed-offset zone where it is about noon, so the whole test stays inside one local day.
-        var offset = 12 - now.InUtc().Hour;
-        var zone = DateTimeZoneProviders.Tzdb[offset == 0 ? "Etc/GMT" : offset > 0 ? $"Etc/GMT-{offset}" : $"Etc/GMT+{-offset}"];
-        var local = now.InZone(zone).LocalDateTime;
-        var gate = local.PlusSeconds(50).TimeOfDay;
-        var from = local.PlusSeconds(70).TimeOfDay;
-        from = new LocalTime(from.Hour, from.Minute, from.Second / 20 * 20);
-        var calendar = new MarketCalendar("day-ahead", zone, Period.FromSeconds(20), gate, 0, from, from.PlusSeconds(60));
-        var day = local.Date;
+        var market = ShrunkMarketDay.StartingSoon(gateInSeconds: 50, deliveryInSeconds: 70, productSeconds: 20, products: 3);
+        var (zone, day) = (market.Zone, market.Day);
+        var calendar = market.Calendar("day-ahead");
         var products = calendar.Products(day);
         products.Should().HaveCount(3);
 
@@ -53,17 +46,12 @@ public sealed class MarketDayFlowTests
         await using var exchange = await ExchangeServer.StartAsync(
             new Dictionary<string, SimulatedMarket> { ["day-ahead"] = new(calendar, new SimulatedExchange(prices, minBidKw: 1)) }, SystemClock.Instance, 0);
 
-        await using var host = new ConfiguredVppHost(new Dictionary<string, string>
+        await using var host = new ConfiguredVppHost(new Dictionary<string, string>(market.Settings("Vpp:Markets"))
         {
             ["ConnectionStrings:Postgres"] = await TestPostgres.CreateDatabaseAsync("market"),
             ["Vpp:Markets:ExchangeUrl"] = exchange.BaseAddress.ToString(),
             ["Vpp:Markets:Regions:0"] = "mk",
             ["Vpp:Markets:TimeZone"] = zone.Id,
-            ["Vpp:Markets:ProductMinutes"] = (Product.TotalSeconds / 60).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Vpp:Markets:GateClosure"] = LocalTimePattern.ExtendedIso.Format(gate),
-            ["Vpp:Markets:GateClosureDaysBefore"] = "0",
-            ["Vpp:Markets:DeliveryFrom"] = LocalTimePattern.ExtendedIso.Format(from),
-            ["Vpp:Markets:DeliveryTo"] = LocalTimePattern.ExtendedIso.Format(from.PlusSeconds(60)),
             ["Vpp:Markets:BidLeadMinutes"] = "0.33",
             ["Vpp:Markets:DispatchLeadSeconds"] = "3",
             ["Vpp:Markets:MinBidKw"] = "1",

@@ -22,15 +22,9 @@ public sealed class ReserveDayFlowTests
     [Fact]
     public async Task Awarded_reserve_capacity_becomes_droop_on_the_devices_at_the_block_start_and_is_settled_to_the_homes()
     {
-        var now = SystemClock.Instance.GetCurrentInstant();
-        var offset = 12 - now.InUtc().Hour;
-        var zone = DateTimeZoneProviders.Tzdb[offset == 0 ? "Etc/GMT" : offset > 0 ? $"Etc/GMT-{offset}" : $"Etc/GMT+{-offset}"];
-        var local = now.InZone(zone).LocalDateTime;
-        var gate = local.PlusSeconds(45).TimeOfDay;
-        var from = local.PlusSeconds(65).TimeOfDay;
-        from = new LocalTime(from.Hour, from.Minute, from.Second / 30 * 30);
-        var reserve = new MarketCalendar("reserve-capacity", zone, Period.FromSeconds(30), gate, 0, from, from.PlusSeconds(60));
-        var day = local.Date;
+        var market = ShrunkMarketDay.StartingSoon(gateInSeconds: 45, deliveryInSeconds: 65, productSeconds: 30, products: 2);
+        var (zone, day) = (market.Zone, market.Day);
+        var reserve = market.Calendar("reserve-capacity");
         var blocks = reserve.Products(day);
         blocks.Should().HaveCount(2);
 
@@ -39,18 +33,12 @@ public sealed class ReserveDayFlowTests
             ["reserve-capacity"] = new(reserve, new SimulatedExchange(blocks.ToDictionary(b => b.Delivery.Start, _ => 10.0), minBidKw: 1)),
             ["day-ahead"] = new(MarketCalendar.DayAhead(zone), new SimulatedExchange(new Dictionary<Instant, double>(), minBidKw: 100)),
         }, SystemClock.Instance, 0);
-        var iso = LocalTimePattern.ExtendedIso;
-        await using var host = new ConfiguredVppHost(new Dictionary<string, string>
+        await using var host = new ConfiguredVppHost(new Dictionary<string, string>(market.Settings("Vpp:Markets:Reserve"))
         {
             ["Vpp:Markets:ExchangeUrl"] = exchange.BaseAddress.ToString(),
             ["Vpp:Markets:Regions:0"] = "rsv",
             ["Vpp:Markets:TimeZone"] = zone.Id,
             ["Vpp:Markets:Reserve:Enabled"] = "true",
-            ["Vpp:Markets:Reserve:ProductMinutes"] = "0.5",
-            ["Vpp:Markets:Reserve:GateClosure"] = iso.Format(gate),
-            ["Vpp:Markets:Reserve:GateClosureDaysBefore"] = "0",
-            ["Vpp:Markets:Reserve:DeliveryFrom"] = iso.Format(from),
-            ["Vpp:Markets:Reserve:DeliveryTo"] = iso.Format(from.PlusSeconds(60)),
             ["Vpp:Markets:Reserve:BidLeadMinutes"] = "0.33",
             ["Vpp:Markets:Reserve:MinBidKw"] = "1",
         });
