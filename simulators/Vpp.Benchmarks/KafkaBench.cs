@@ -61,9 +61,10 @@ internal static class KafkaBench
         // Like the bare drain, time from the first message (group join excluded).
         while (twins.IngestedTotal == 0) await Task.Delay(1);
         var sw = Stopwatch.StartNew();
-        while (metrics.ConsumedByTopic.GetValueOrDefault(KafkaTopics.Telemetry) < messages && sw.Elapsed < TimeSpan.FromMinutes(5))
+        // Until the last message's effects are durable (history written) and its offset committed.
+        while (metrics.CommittedByTopic.GetValueOrDefault(KafkaTopics.Telemetry) < messages && sw.Elapsed < TimeSpan.FromMinutes(5))
             await Task.Delay(20);
-        var consumed = metrics.ConsumedByTopic.GetValueOrDefault(KafkaTopics.Telemetry);
+        var consumed = metrics.CommittedByTopic.GetValueOrDefault(KafkaTopics.Telemetry);
         var intoTwins = consumed / sw.Elapsed.TotalSeconds;
         Console.WriteLine($"  into twins: {consumed} messages in {sw.Elapsed.TotalSeconds:0.00} s");
         await consumer.StopAsync(CancellationToken.None);

@@ -1,4 +1,5 @@
 using System.Text;
+using Vpp.Protocol;
 using Confluent.Kafka;
 using NodaTime;
 using NodaTime.Text;
@@ -30,18 +31,21 @@ public sealed record CloudEvent(string Id, string Type, string Source, Instant T
     /// <summary>Reads the attributes, or says which one is missing or malformed.</summary>
     public static (CloudEvent? Event, string? Error) FromHeaders(Headers? headers)
     {
-        string? Get(string key) =>
-            headers is not null && headers.TryGetLastBytes(key, out var b) ? Encoding.UTF8.GetString(b) : null;
+        // Read per message on the consumers' hot path: compare and parse the bytes, allocate only the strings kept.
+        ReadOnlySpan<byte> Bytes(string key) => headers is not null && headers.TryGetLastBytes(key, out var b) && b is not null ? b : default;
+        string? Get(string key) => headers is not null && headers.TryGetLastBytes(key, out var b) && b is not null ? Encoding.UTF8.GetString(b) : null;
 
-        if (Get("ce_specversion") is not SpecVersion) return (null, "header ce_specversion must be 1.0");
+        if (!Bytes("ce_specversion").SequenceEqual("1.0"u8)) return (null, "header ce_specversion must be 1.0");
         if (Get("ce_id") is not { Length: > 0 and <= 256 } id) return (null, "header ce_id is required (1–256 characters)");
         if (Get("ce_type") is not { Length: > 0 } type) return (null, "header ce_type is required");
         if (Get("ce_source") is not { Length: > 0 } source) return (null, "header ce_source is required");
-        var time = Get("ce_time") is { } t ? InstantPattern.ExtendedIso.Parse(t) : null;
-        if (time is null || !time.Success) return (null, "header ce_time must be an ISO-8601 UTC instant");
-        var contentType = Get("content-type");
-        if (contentType is not null && !contentType.StartsWith(ContentType, StringComparison.OrdinalIgnoreCase))
+        if (!IsoInstant.TryParse(Bytes("ce_time"), out var time)) return (null, "header ce_time must be an ISO-8601 UTC instant");
+        var contentType = Bytes("content-type");
+        if (headers is not null && headers.TryGetLastBytes("content-type", out _)
+            && !(contentType.Length >= ContentTypeUtf8.Length && Ascii.EqualsIgnoreCase(contentType[..ContentTypeUtf8.Length], ContentTypeUtf8)))
             return (null, "content-type must be application/json");
-        return (new CloudEvent(id, type, source, time.Value, Get("ce_subject")), null);
+        return (new CloudEvent(id, type, source, time, Get("ce_subject")), null);
     }
+
+    private static ReadOnlySpan<byte> ContentTypeUtf8 => "application/json"u8;
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
@@ -152,7 +153,7 @@ public static class DeviceMessageParser
             }
             if (reader.TokenType != JsonTokenType.PropertyName) throw new JsonException("expected a property");
 
-            if (reader.ValueTextEquals("type"u8)) f.Type = String(ref reader, "type");
+            if (reader.ValueTextEquals("type"u8)) f.Type = Type(ref reader);
             else if (reader.ValueTextEquals("seq"u8)) f.Seq = Seq(ref reader);
             else if (reader.ValueTextEquals("ts"u8)) f.Ts = Time(ref reader, "ts");
             else if (reader.ValueTextEquals("powerKw"u8)) f.PowerKw = Number(ref reader, "powerKw");
@@ -174,9 +175,27 @@ public static class DeviceMessageParser
         throw new JsonException("unterminated object");
     }
 
+    /// <summary>The known types without allocating a string per frame; any other string as read.</summary>
+    private static string? Type(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.String)
+        {
+            if (r.ValueTextEquals("telemetry"u8)) return "telemetry";
+            if (r.ValueTextEquals("ack"u8)) return "ack";
+            if (r.ValueTextEquals("hello"u8)) return "hello";
+        }
+        return StringValue(ref r, "type");
+    }
+
     private static string? String(ref Utf8JsonReader r, string name, bool allowNull = false)
     {
         r.Read();
+        return StringValue(ref r, name, allowNull);
+    }
+
+    private static string? StringValue(ref Utf8JsonReader r, string name, bool allowNull = false)
+    {
         if (allowNull && r.TokenType == JsonTokenType.Null) return null;
         if (r.TokenType != JsonTokenType.String) throw new FieldError(ProtocolErrors.InvalidField, $"Field '{name}' must be a string.");
         var s = r.GetString()!;
@@ -214,11 +233,11 @@ public static class DeviceMessageParser
         r.Read();
         if (r.TokenType != JsonTokenType.String)
             throw new FieldError(ProtocolErrors.InvalidField, $"Field '{name}' must be an ISO-8601 UTC string.");
-        var text = r.GetString()!;
-        var parsed = InstantPattern.ExtendedIso.Parse(text);
-        if (!parsed.Success)
+        // An escaped string (\u0032…) is unescaped first; the usual one is read in place.
+        var ok = r.ValueIsEscaped ? IsoInstant.TryParse(Encoding.UTF8.GetBytes(r.GetString()!), out var ts) : IsoInstant.TryParse(r.ValueSpan, out ts);
+        if (!ok)
             throw new FieldError(ProtocolErrors.InvalidField, $"Field '{name}' must be an ISO-8601 UTC instant like 2026-01-31T12:00:00Z.");
-        return parsed.Value;
+        return ts;
     }
 }
 

@@ -22,6 +22,14 @@ public class DeviceMessageParserTests
     }
 
     [Fact]
+    public void An_escaped_timestamp_is_read_like_a_plain_one()
+    {
+        var r = Parse("""{"type":"telemetry","seq":7,"ts":"2026-11-23T11:59:59\u005A","powerKw":1,"socPct":40}""");
+        r.Message.Should().BeOfType<TelemetryMessage>().Which.Ts.Should().Be(Instant.FromUtc(2026, 11, 23, 11, 59, 59));
+        Parse("""{"type":"telemetry","seq":7,"ts":"2026-11-23T11:59:59\u002B01:00","powerKw":1,"socPct":40}""").Error!.Code.Should().Be(ProtocolErrors.InvalidField);
+    }
+
+    [Fact]
     public void Solar_and_meter_telemetry_parse_with_their_fields()
     {
         Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","powerKw":3,"availableKw":3.4}""", Solar).IsOk.Should().BeTrue();

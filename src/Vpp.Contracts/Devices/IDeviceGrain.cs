@@ -27,9 +27,12 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("Report")]
     Task Report(TelemetryReading reading);
 
-    /// <summary>Several readings in seq order (a Kafka batch): one call instead of one per reading.</summary>
+    /// <summary>
+    /// Several readings in seq order (a Kafka batch): one call instead of one per reading. The caller
+    /// never changes the list after the call, so a call within the silo shares it instead of copying it.
+    /// </summary>
     [Alias("ReportMany")]
-    Task ReportMany(IReadOnlyList<TelemetryReading> readings);
+    Task ReportMany([Immutable] IReadOnlyList<TelemetryReading> readings);
 
     [Alias("Acknowledge")]
     Task<AckOutcome> Acknowledge(string commandId, AckStatus status, string? reason);

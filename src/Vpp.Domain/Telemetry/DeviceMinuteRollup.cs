@@ -32,8 +32,14 @@ public sealed record DeviceMinuteRollup(
 
     public DeviceMinuteRollup Add(Instant ts, double powerKw, double? loadKw, double? socPct)
     {
-        var next = this with { Power = Power.Add(powerKw), Load = loadKw is { } l ? Load.Add(l) : Load };
-        return socPct is { } soc && (SocAt is null || ts >= SocAt) ? next with { SocPctEnd = soc, SocAt = ts } : next;
+        var latestSoc = socPct is not null && (SocAt is null || ts >= SocAt);
+        return this with
+        {
+            Power = Power.Add(powerKw),
+            Load = loadKw is { } l ? Load.Add(l) : Load,
+            SocPctEnd = latestSoc ? socPct : SocPctEnd,
+            SocAt = latestSoc ? ts : SocAt,
+        };
     }
 
     /// <summary>Combines two partial rollups of the same device and bucket, in either order.</summary>

@@ -93,13 +93,24 @@ public sealed partial class BatteryGrain(DeviceTwinServices services) : DeviceGr
     {
         if (reading.SocPct is not { } soc) return;
         var now = Clock.GetCurrentInstant();
-        var running = Stream.State.Commands.LastOrDefault(c => c.Status == CommandStatus.Accepted || _sent.Contains(c.CommandId) && DeviceAggregate.IsOpen(c.Status));
-        if (running is null || running.ValidUntil <= now) return;
+        if (RunningCommand() is not { } running || running.ValidUntil <= now) return;
         if (SetpointPolicy.MustStopDischarge(new Power(running.PowerKw), new Percent(soc), Reserve))
         {
             Site.SetpointFailed(Registration.DeviceId, running.CommandId, "backup reserve reached").Ignore();
             await Issue(0, running.ValidUntil - now, "backup reserve reached");
         }
+    }
+
+    /// <summary>The latest accepted, or sent and still open, command (a plain loop: this runs for every reading).</summary>
+    private CommandRecord? RunningCommand()
+    {
+        var commands = Stream.State.Commands;
+        for (var i = commands.Count - 1; i >= 0; i--)
+        {
+            var c = commands[i];
+            if (c.Status == CommandStatus.Accepted || _sent.Contains(c.CommandId) && DeviceAggregate.IsOpen(c.Status)) return c;
+        }
+        return null;
     }
 
     public override async Task<AckOutcome> Acknowledge(string commandId, AckStatus status, string? reason)

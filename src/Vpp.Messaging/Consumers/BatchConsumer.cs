@@ -24,12 +24,23 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
     : BackgroundService
 {
     protected abstract string Topic { get; }
+    protected KafkaOptions Settings => options;
 
 
     /// <summary>Per-topic consumer settings (e.g. latency over fetch efficiency).</summary>
     protected virtual void Configure(ConsumerConfig config, KafkaOptions settings)
     {
     }
+
+    /// <summary>
+    /// How often the effects of handled batches are made durable and their offsets committed. Zero:
+    /// after every batch, before the next poll. Otherwise the write runs while the next batches are
+    /// handled (at most <see cref="MaxBatchesAhead"/> of them), and offsets follow it.
+    /// </summary>
+    protected virtual TimeSpan DurableInterval => TimeSpan.Zero;
+
+    /// <summary>Batches handled while a durable write is under way before the loop waits for it (bounds memory when the store is slow).</summary>
+    private const int MaxBatchesAhead = 8;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,26 +51,41 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
             .SetErrorHandler((_, e) => log.LogWarning("Kafka consumer ({Topic}): {Reason}", Topic, e.Reason))
             .Build();
         consumer.Subscribe(Topic);
+        var pending = new PendingOffsets();
+        InFlight? inFlight = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var batch = Poll(consumer, stoppingToken);
-                if (batch.Count == 0) continue;
-                await HandleBatchAsync(batch, stoppingToken);
-                await RetryAsync(batch[0], () => BeforeCommitAsync(stoppingToken), stoppingToken);
-                try
+                // Poll no longer than until waiting batches are due to be written, or (a write under way) briefly,
+                // so its offsets are committed soon after it ends.
+                var wait = inFlight is not null ? InFlightPoll
+                    : pending.Batches == 0 ? IdlePoll : TimeSpan.FromTicks(Math.Clamp((DurableInterval - pending.Age).Ticks, 0, IdlePoll.Ticks));
+                var batch = Poll(consumer, wait, stoppingToken);
+                if (batch.Count > 0)
                 {
-                    consumer.Commit(batch.GroupBy(m => m.TopicPartition)
-                        .Select(g => new TopicPartitionOffset(g.Key, g.Max(m => m.Offset.Value) + 1)));
+                    await HandleBatchAsync(batch, stoppingToken);
+                    pending.Add(batch);
+                    metrics.Consumed(Topic, batch.Count);
                 }
-                catch (KafkaException e)
+                if (inFlight is { Write.IsCompleted: true } || (inFlight is not null && pending.Batches >= MaxBatchesAhead))
                 {
-                    // E.g. a rebalance took the partition away: its new owner redelivers, and handlers are idempotent.
-                    log.LogWarning(e, "Committing offsets on {Topic} failed; the messages will be redelivered", Topic);
+                    await Complete(consumer, inFlight);
+                    inFlight = null;
                 }
-                metrics.Consumed(Topic, batch.Count);
-                RecordLag(consumer);
+                // Write when the interval is up, or at once when the consumer has caught up (a batch short of the
+                // maximum): under load writes group many batches, when quiet nothing waits for the interval.
+                if (inFlight is null && pending.Batches > 0 && (batch.Count < options.MaxBatch || pending.Age >= DurableInterval))
+                {
+                    var first = pending.First!;
+                    var offsets = pending.Take();
+                    inFlight = new InFlight(RetryAsync(first, () => BeforeCommitAsync(stoppingToken), stoppingToken), offsets);
+                    if (DurableInterval == TimeSpan.Zero)
+                    {
+                        await Complete(consumer, inFlight);
+                        inFlight = null;
+                    }
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -67,14 +93,98 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
         }
         finally
         {
+            await MakeDurableOnStop(consumer, inFlight, pending);
             consumer.Close();
         }
     }
 
-    private List<ConsumeResult<string, byte[]>> Poll(IConsumer<string, byte[]> consumer, CancellationToken ct)
+    /// <summary>A durable write under way and the offsets it covers.</summary>
+    private sealed record InFlight(Task Write, Covered Offsets);
+
+    /// <summary>Offsets to commit and how many messages they cover.</summary>
+    private sealed record Covered(IReadOnlyList<TopicPartitionOffset> Offsets, int Messages);
+
+    private async Task Complete(IConsumer<string, byte[]> consumer, InFlight inFlight)
+    {
+        await inFlight.Write;
+        Commit(consumer, inFlight.Offsets);
+    }
+
+    /// <summary>On shutdown what was handled is still written and committed, so a restart does not redo it.</summary>
+    private async Task MakeDurableOnStop(IConsumer<string, byte[]> consumer, InFlight? inFlight, PendingOffsets pending)
+    {
+        try
+        {
+            if (inFlight is not null) await Complete(consumer, inFlight);
+            if (pending.Batches == 0) return;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await BeforeCommitAsync(timeout.Token);
+            Commit(consumer, pending.Take());
+        }
+        catch (Exception e)
+        {
+            // Uncommitted messages are redelivered after the restart; handlers are idempotent.
+            log.LogWarning(e, "Could not make the last batches of {Topic} durable on shutdown; they will be redelivered", Topic);
+        }
+    }
+
+    private void Commit(IConsumer<string, byte[]> consumer, Covered covered)
+    {
+        try
+        {
+            consumer.Commit(covered.Offsets);
+            metrics.Committed(Topic, covered.Messages);
+        }
+        catch (KafkaException e)
+        {
+            // E.g. a rebalance took the partition away: its new owner redelivers, and handlers are idempotent.
+            log.LogWarning(e, "Committing offsets on {Topic} failed; the messages will be redelivered", Topic);
+        }
+        RecordLag(consumer);
+    }
+
+    /// <summary>The next offset to commit per partition for the batches handled since the last durable write began.</summary>
+    private sealed class PendingOffsets
+    {
+        private Dictionary<TopicPartition, long> _next = [];
+        private long _since;
+
+        private int _messages;
+
+        public int Batches { get; private set; }
+        public ConsumeResult<string, byte[]>? First { get; private set; }
+        public TimeSpan Age => Batches == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(_since);
+
+        public void Add(List<ConsumeResult<string, byte[]>> batch)
+        {
+            if (Batches++ == 0)
+            {
+                _since = System.Diagnostics.Stopwatch.GetTimestamp();
+                First = batch[0];
+            }
+            _messages += batch.Count;
+            foreach (var m in batch)
+                if (!_next.TryGetValue(m.TopicPartition, out var next) || m.Offset.Value + 1 > next) _next[m.TopicPartition] = m.Offset.Value + 1;
+        }
+
+        public Covered Take()
+        {
+            var covered = new Covered(_next.Select(kv => new TopicPartitionOffset(kv.Key, kv.Value)).ToList(), _messages);
+            _next = [];
+            _messages = 0;
+            Batches = 0;
+            First = null;
+            return covered;
+        }
+    }
+
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan InFlightPoll = TimeSpan.FromMilliseconds(10);
+
+    private List<ConsumeResult<string, byte[]>> Poll(IConsumer<string, byte[]> consumer, TimeSpan wait, CancellationToken ct)
     {
         var batch = new List<ConsumeResult<string, byte[]>>();
-        var first = consumer.Consume(TimeSpan.FromMilliseconds(250));
+        var first = consumer.Consume(wait);
         ct.ThrowIfCancellationRequested();
         if (first is null || first.IsPartitionEOF) return batch;
         batch.Add(first);
@@ -100,6 +210,18 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
     /// <see cref="HandleEachAsync"/>); throw only for transient failures: the key is then retried.
     /// </summary>
     protected abstract Task HandleKeyAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages, CancellationToken ct);
+
+    /// <summary>As the asynchronous overload, for handlers that finish at once (no task per message).</summary>
+    protected async Task HandleEachAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages,
+        Func<ConsumeResult<string, byte[]>, CloudEvent, Handled> handle, CancellationToken ct)
+    {
+        foreach (var message in messages)
+        {
+            var (ce, error) = CloudEvent.FromHeaders(message.Message.Headers);
+            var handled = ce is null ? Handled.Refuse("invalid_headers", error!) : handle(message, ce);
+            if (handled.DeadLetterCode is { } code) await deadLetters.SendAsync(message, code, handled.Reason!, ct);
+        }
+    }
 
     /// <summary>Checks each message's CloudEvents headers, runs <paramref name="handle"/>, dead-letters what it refuses.</summary>
     protected async Task HandleEachAsync(IReadOnlyList<ConsumeResult<string, byte[]>> messages,

@@ -26,8 +26,10 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
     private static readonly Duration ProfileTtl = Duration.FromMinutes(1);
     // Per device: its profile for validation and its twin's reference (resolving a grain reference is not free).
     private readonly ConcurrentDictionary<string, (DeviceProfile Profile, IDeviceGrain Twin, Instant Until)> _devices = new(StringComparer.Ordinal);
+    private Instant _batchNow;
 
     protected override string Topic => KafkaTopics.Telemetry;
+    protected override TimeSpan DurableInterval => TimeSpan.FromMilliseconds(Settings.TelemetryCommitIntervalMs);
 
     /// <summary>
     /// A reading's lasting effect is its place in the telemetry history: write what the buffer holds
@@ -44,9 +46,9 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
     {
         var readings = new List<TelemetryReading>(messages.Count);
         IDeviceGrain? twin = null;
-        await HandleEachAsync(messages, async (message, ce) =>
+        await HandleEachAsync(messages, (message, ce) =>
         {
-            var (verdict, reading, device) = await ValidateAsync(message, ce, ct);
+            var (verdict, reading, device) = Validate(message, ce);
             if (verdict.DeadLetterCode is null)
             {
                 readings.Add(reading!);
@@ -57,69 +59,71 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
         if (twin is not null) await twin.ReportMany(readings);
     }
 
-    /// <summary>The reading and its device, or the dead-letter verdict.</summary>
-    private async Task<(Handled Verdict, TelemetryReading? Reading, IDeviceGrain? Twin)> ValidateAsync(
-        ConsumeResult<string, byte[]> message, CloudEvent ce, CancellationToken ct)
+    /// <summary>The reading and its device, or the dead-letter verdict. Synchronous: the batch's devices were looked up before.</summary>
+    private (Handled Verdict, TelemetryReading? Reading, IDeviceGrain? Twin) Validate(ConsumeResult<string, byte[]> message, CloudEvent ce)
     {
         static (Handled, TelemetryReading?, IDeviceGrain?) Refuse(string code, string reason) => (Handled.Refuse(code, reason), null, null);
         if (ce.Type != CeType) return Refuse(ProtocolErrors.UnknownType, $"ce_type must be {CeType}.");
         var value = message.Message.Value ?? [];
         if (value.Length > DeviceMessageParser.MaxFrameBytes)
             return Refuse(ProtocolErrors.FrameTooLarge, $"Messages are limited to {DeviceMessageParser.MaxFrameBytes} bytes.");
-        var deviceId = ReadDeviceId(value);
-        if (deviceId is null) return Refuse(ProtocolErrors.InvalidField, "Field 'deviceId' (string) is required.");
-        if (message.Message.Key != deviceId) return Refuse(ProtocolErrors.DeviceIdMismatch, "The message key must be the deviceId.");
-        if (await DeviceAsync(deviceId, ct) is not var (profile, twin)) return Refuse("unknown_device", $"No device '{deviceId}' is registered.");
+        var deviceId = message.Message.Key;
+        switch (DeviceIdOf(value, deviceId))
+        {
+            case DeviceIdField.Missing: return Refuse(ProtocolErrors.InvalidField, "Field 'deviceId' (string) is required.");
+            case DeviceIdField.OtherThanKey: return Refuse(ProtocolErrors.DeviceIdMismatch, "The message key must be the deviceId.");
+        }
+        if (!_devices.TryGetValue(deviceId, out var device)) return Refuse("unknown_device", $"No device '{deviceId}' is registered.");
 
-        var parsed = DeviceMessageParser.Parse(value, profile, clock.GetCurrentInstant());
+        var parsed = DeviceMessageParser.Parse(value, device.Profile, _batchNow);
         if (parsed.Error is { } error) return Refuse(error.Code, error.Message);
         if (parsed.Message is not TelemetryMessage t) return Refuse(ProtocolErrors.UnknownType, "Only type 'telemetry' is accepted on this topic.");
-        return (Handled.Ok, new TelemetryReading(t.Seq, t.Ts, t.PowerKw, t.SocPct, t.AvailableKw, t.GridKw, t.LoadKw), twin);
+        return (Handled.Ok, new TelemetryReading(t.Seq, t.Ts, t.PowerKw, t.SocPct, t.AvailableKw, t.GridKw, t.LoadKw), device.Twin);
     }
 
-    /// <summary>Looks up, in one query, every device of the batch not cached (or cached too long ago).</summary>
+    /// <summary>
+    /// Reads the clock once for the batch and looks up, in one query, every device of the batch not
+    /// cached or cached too long ago (one no longer registered is forgotten).
+    /// </summary>
     protected override async Task BeforeBatchAsync(IReadOnlyList<ConsumeResult<string, byte[]>> batch, CancellationToken ct)
     {
-        var now = clock.GetCurrentInstant();
+        var now = _batchNow = clock.GetCurrentInstant();
         var missing = batch.Select(m => m.Message.Key).Where(k => !string.IsNullOrEmpty(k) && !(_devices.TryGetValue(k, out var c) && c.Until > now))
             .Distinct(StringComparer.Ordinal).ToList();
-        foreach (var entry in await readModels.GetDevicesAsync(missing, ct)) Remember(entry, now);
+        if (missing.Count == 0) return;
+        var found = await readModels.GetDevicesAsync(missing, ct);
+        foreach (var id in missing) _devices.TryRemove(id, out _);
+        foreach (var entry in found) Remember(entry, now);
     }
 
-    private async Task<(DeviceProfile Profile, IDeviceGrain Twin)?> DeviceAsync(string deviceId, CancellationToken ct)
-    {
-        var now = clock.GetCurrentInstant();
-        if (_devices.TryGetValue(deviceId, out var cached) && cached.Until > now) return (cached.Profile, cached.Twin);
-        var entry = await readModels.GetDeviceAsync(deviceId, ct);
-        if (entry is null) return null;
-        var (profile, twin, _) = Remember(entry, now);
-        return (profile, twin);
-    }
-
-    private (DeviceProfile, IDeviceGrain, Instant) Remember(DeviceDirectoryEntry entry, Instant now)
+    private void Remember(DeviceDirectoryEntry entry, Instant now)
     {
         var profile = entry.ToRegistration().Profile;
-        return _devices[profile.DeviceId] = (profile, DeviceGrains.Get(grains, profile.Kind, profile.DeviceId), now + ProfileTtl);
+        _devices[profile.DeviceId] = (profile, DeviceGrains.Get(grains, profile.Kind, profile.DeviceId), now + ProfileTtl);
     }
 
-    /// <summary>The top-level "deviceId" string, or null.</summary>
-    internal static string? ReadDeviceId(ReadOnlySpan<byte> json)
+    internal enum DeviceIdField { Missing, OtherThanKey, SameAsKey }
+
+    /// <summary>Whether the top-level "deviceId" string is there and equals the key (compared in place, nothing allocated).</summary>
+    internal static DeviceIdField DeviceIdOf(ReadOnlySpan<byte> json, string? key)
     {
         try
         {
             var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return DeviceIdField.Missing;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isId = reader.ValueTextEquals("deviceId"u8);
-                if (!reader.Read()) return null;
-                if (isId) return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                if (!reader.Read()) return DeviceIdField.Missing;
+                if (isId)
+                    return reader.TokenType != JsonTokenType.String ? DeviceIdField.Missing
+                        : key is not null && reader.ValueTextEquals(key) ? DeviceIdField.SameAsKey : DeviceIdField.OtherThanKey;
                 reader.Skip();
             }
         }
         catch (JsonException)
         {
         }
-        return null;
+        return DeviceIdField.Missing;
     }
 }

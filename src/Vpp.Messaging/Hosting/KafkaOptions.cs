@@ -30,6 +30,13 @@ public sealed class KafkaOptions
     /// <summary>Most messages handled per batch before offsets are committed.</summary>
     public int MaxBatch { get; set; } = 500;
 
+    /// <summary>
+    /// How often the telemetry consumer writes the history of handled batches and then commits their
+    /// offsets; handling goes on meanwhile. Smaller: fewer messages redelivered after a crash; larger:
+    /// fewer, larger writes. 0: write and commit after every batch, before the next poll.
+    /// </summary>
+    public int TelemetryCommitIntervalMs { get; set; } = 250;
+
     /// <summary>Create missing topics through the admin API at start-up (real brokers only; the embedded one always has them).</summary>
     public bool ProvisionTopics { get; set; } = true;
 

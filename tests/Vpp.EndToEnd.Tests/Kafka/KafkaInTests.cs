@@ -89,6 +89,8 @@ public sealed class KafkaInTests(VppHost host) : IClassFixture<VppHost>
         { KafkaTopics.Telemetry, "someone-else", "{\"type\":\"telemetry\",\"deviceId\":\"kbad-bat\",\"seq\":1,\"ts\":\"NOW\",\"powerKw\":1,\"socPct\":50}", "device_id_mismatch" },
         { KafkaTopics.Telemetry, "ghost", "{\"type\":\"telemetry\",\"deviceId\":\"ghost\",\"seq\":1,\"ts\":\"NOW\",\"powerKw\":1,\"socPct\":50}", "unknown_device" },
         { KafkaTopics.Telemetry, "kbad-bat", null, "invalid_field" },
+        { KafkaTopics.Telemetry, "kbad-bat", "{\"type\":\"telemetry\",\"seq\":1,\"ts\":\"NOW\",\"powerKw\":1,\"socPct\":50}", "invalid_field" },
+        { KafkaTopics.Telemetry, "kbad-bat", "{\"type\":\"telemetry\",\"deviceId\":7,\"seq\":1,\"ts\":\"NOW\",\"powerKw\":1,\"socPct\":50}", "invalid_field" },
         { KafkaTopics.Telemetry, "kbad-bat", "NOHEADERS", "invalid_headers" },
         { KafkaTopics.GridSignals, "DE-S", "{\"ts\":\"NOW\",\"hz\":500}", "invalid_field" },
         { KafkaTopics.GridSignals, "DE-S", "not json", "invalid_json" },
