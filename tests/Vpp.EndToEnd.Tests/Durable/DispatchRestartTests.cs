@@ -14,7 +14,10 @@ public sealed class DispatchRestartTests
     private static readonly (string, string)[] Settings =
     [
         ("Vpp:Grid:BaselineWindowSeconds", "3"), ("Vpp:Grid:DeliveryIntervalSeconds", "4"), ("Vpp:Grid:TraceBucketSeconds", "0.5"),
-        ("Vpp:Grid:TraceRetentionMinutes", "2"), ("Vpp:Grid:AckTimeoutSeconds", "3"), ("Vpp:Grid:ResumeAfterSeconds", "3"),
+        ("Vpp:Grid:TraceRetentionMinutes", "2"), ("Vpp:Grid:AckTimeoutSeconds", "3"),
+        // The default wait: the homes must be back before the dispatch resumes, or it rightly moves their shares to the others
+        // (a 3 s wait lost a home that took longer to reconnect on a loaded CI machine).
+        ("Vpp:Grid:ResumeAfterSeconds", "10"),
     ];
 
     private static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);
@@ -44,7 +47,7 @@ public sealed class DispatchRestartTests
 
             var before = homes.Sum(h => h.SetpointsReceived);
             await using var second = await HostProcess.StartAsync(db, Settings);
-            foreach (var home in homes) await home.ReconnectAsync(second.DeviceEndpoint);
+            await Task.WhenAll(homes.Select(h => h.ReconnectAsync(second.DeviceEndpoint)));
             using var api2 = second.Api();
 
             // Resumed: the shares go out again on top of the baselines recorded at the start, not on top of the running setpoints.
