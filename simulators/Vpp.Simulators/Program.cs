@@ -22,9 +22,12 @@ const string usage = """
       dashboards --url URL --api-key KEY [--viewers 1000] [--prefix home] [--seconds 60] [--host-pid PID]
               N homeowners (accounts for the homes of a running fleet) watch their own site over the live hub;
               prints the delay from each shown reading's ts to the viewer (p50/p99) and, with --host-pid, the host's CPU.
-      backtest [--prices prices.csv | --synthetic-days 7] [--homes 100] [--seed 1] [--out artifacts/backtest]
-              Day-ahead backtest of the market core on simulated batteries (no host): forecast, bid curves, clearing, delivery,
-              settlement; prints revenue, delivered vs awarded and violations; writes backtest.csv and backtest.html.
+      backtest [--prices prices.csv | --synthetic-days 7] [--reserve-prices blocks.csv | --no-reserve] [--frequency trace.csv]
+               [--homes 100] [--seed 1] [--step-s 10] [--out artifacts/backtest]
+              Backtest of the market core on simulated batteries (no host) on a simulated clock: reserve capacity and
+              day-ahead energy bids, clearing, delivery with droop against a frequency trace (1 reading per second; synthetic
+              unless given), settlement; prints revenue, delivered vs awarded and violations (exit code 1 if any);
+              writes backtest.csv and backtest.html.
       exchange [--prices prices.csv] [--reserve-prices blocks.csv] [--synthetic-days 7] [--port 5090] [--time-zone Europe/Berlin]
               [--min-bid-kw 100] [--reserve-min-bid-kw 1000]
               The simulated exchange over HTTP (docs/markets.md): day-ahead energy (gate D-1 12:00) and reserve capacity
@@ -89,17 +92,35 @@ try
         case "backtest":
         {
             var csv = a.Optional("prices");
+            var reserveCsv = a.Optional("reserve-prices");
+            var noReserve = a.Flag("no-reserve");
+            var frequencyCsv = a.Optional("frequency");
             var synthetic = a.Int("synthetic-days", 7);
             var homes = a.Int("homes", 100);
             var seed = a.Int("seed", 1);
+            var stepS = a.Int("step-s", 10);
             var outDir = a.String("out", "artifacts/backtest");
             a.EnsureAllUsed();
+            var berlin = NodaTime.DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+            var first = SystemClock.Instance.GetCurrentInstant().InUtc().Date.PlusDays(-synthetic);
             var prices = csv is null
-                ? Vpp.Simulators.Market.SyntheticPrices.Days(SystemClock.Instance.GetCurrentInstant().InUtc().Date.PlusDays(-synthetic), synthetic + 1, seed)
+                ? Vpp.Simulators.Market.SyntheticPrices.Days(first, synthetic + 1, seed)
                 : Vpp.Simulators.Market.SimulatedExchange.ReadPrices(File.OpenText(csv));
-            var r = Vpp.Simulators.Market.Backtest.Run(new(prices, homes, seed, outDir));
-            Console.WriteLine($"days {r.Days}, homes {homes}: market {r.MarketEur:0.00} EUR, imbalance {r.ImbalanceEur:0.00} EUR, net {r.MarketEur + r.ImbalanceEur:0.00} EUR");
-            Console.WriteLine($"awarded {r.AwardedKwh:0.0} kWh, delivered {r.DeliveredKwh:0.0} kWh (sold > 0, bought < 0); reserve or limit violations: {r.Violations}");
+            var reservePrices = noReserve ? null
+                : reserveCsv is null ? Vpp.Simulators.Market.SyntheticPrices.ReserveBlocks(berlin, prices.Keys.Min().InZone(berlin).Date, prices.Keys.Select(k => k.InZone(berlin).Date).Distinct().Count() + 1)
+                : Vpp.Simulators.Market.SimulatedExchange.ReadPrices(File.OpenText(reserveCsv));
+            var days = prices.Keys.Select(k => k.InZone(berlin).Date).Distinct().Count();
+            var frequency = (frequencyCsv is null ? Vpp.Simulators.Kafka.GridSignalProducer.Synthetic(seed) : Vpp.Simulators.Kafka.GridSignalProducer.FromCsv(frequencyCsv))
+                .Take(days * 86_400).ToArray();
+            var r = Vpp.Simulators.Market.Backtest.Run(new(prices, homes, seed, outDir)
+            {
+                ReservePrices = reservePrices, FrequencyHz = frequency, Step = NodaTime.Duration.FromSeconds(Math.Max(1, stepS)),
+            });
+            Console.WriteLine($"days {r.Days}, homes {homes}: energy market {r.MarketEur:0.00} EUR, imbalance {r.ImbalanceEur:0.00} EUR, " +
+                $"reserve capacity {r.ReserveEur:0.00} EUR ({r.ReserveKwh / 1000:0.0} MWh of capacity held), net {r.MarketEur + r.ImbalanceEur + r.ReserveEur:0.00} EUR");
+            Console.WriteLine($"frequency: {frequency.Length} readings ({(frequencyCsv is null ? "synthetic" : frequencyCsv)}), {frequency.Min():0.000}–{frequency.Max():0.000} Hz; " +
+                $"droop not given: {r.Rows.Sum(x => x.DroopShortKwh):0.000} kWh");
+            Console.WriteLine($"awarded {r.AwardedKwh:0.0} kWh, delivered {r.DeliveredKwh:0.0} kWh (sold > 0, bought < 0); reserve or limit violations: {r.Violations} ({r.ReserveViolations} of them reserve)");
             Console.WriteLine($"wrote {Path.Combine(outDir, "backtest.csv")} and {Path.Combine(outDir, "backtest.html")}");
             return r.Violations == 0 ? 0 : 1;
         }
@@ -118,10 +139,8 @@ try
                 ? Vpp.Simulators.Market.SyntheticPrices.Days(today.PlusDays(-synthetic), 2 * synthetic + 2, 1)
                 : Vpp.Simulators.Market.SimulatedExchange.ReadPrices(File.OpenText(csv));
             var reserveMarket = Vpp.Domain.Markets.MarketCalendar.ReserveCapacity(zone);
-            // Synthetic capacity prices: 8–14 EUR/MW/h per 4-hour block.
             var reservePrices = reserveCsv is null
-                ? Enumerable.Range(-synthetic, 2 * synthetic + 2).SelectMany(d => reserveMarket.Products(today.PlusDays(d)))
-                    .ToDictionary(b => b.Delivery.Start, b => 8 + 6 * Math.Abs(Math.Sin(b.Delivery.Start.ToUnixTimeSeconds() / 14400.0)))
+                ? Vpp.Simulators.Market.SyntheticPrices.ReserveBlocks(zone, today.PlusDays(-synthetic), 2 * synthetic + 2)
                 : Vpp.Simulators.Market.SimulatedExchange.ReadPrices(File.OpenText(reserveCsv));
             var markets = new Dictionary<string, Vpp.Simulators.Market.SimulatedMarket>
             {

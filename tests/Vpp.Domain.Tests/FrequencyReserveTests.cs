@@ -67,14 +67,8 @@ public class FrequencyReserveSiteTests
     [Property(MaxTest = 300)]
     public bool Region_commitments_respect_batteries_envelopes_and_homeowners(int seed, NormalFloat total)
     {
-        var rng = new Random(seed);
         var until = T0 + NodaTime.Duration.FromHours(4);
-        var sites = Enumerable.Range(0, rng.Next(0, 25)).Select(i => new SiteCapability($"s{i}",
-            Enumerable.Range(0, rng.Next(0, 3)).Select(j => new BatteryCapability($"s{i}b{j}", Power.Zero, new Power(1 + rng.NextDouble() * 9),
-                new Power(1 + rng.NextDouble() * 9), new Energy(rng.NextDouble() * 5), new Energy(rng.NextDouble() * 5))).ToList(),
-            new Power(rng.NextDouble() * 6 - 3),
-            rng.Next(3) == 0 ? [new EnvelopeLimit(new Power(rng.NextDouble() * 4), new Power(rng.NextDouble() * 4), T0, until)] : [],
-            rng.Next(5) > 0, null, new HashSet<string>(), T0)).ToList();
+        var sites = RandomSites(new Random(seed), until);
         var assigned = FrequencyReserve.Assign(new Power(Math.Abs(total.Get) % 200), sites, T0, until);
         foreach (var site in sites)
         {
@@ -86,4 +80,35 @@ public class FrequencyReserveSiteTests
         }
         return assigned.Values.Sum(p => p.Kw) <= Math.Abs(total.Get) % 200 + 1e-6;
     }
+
+    /// <summary>The capacity a region offers is exactly what the assignment can place: all of it, and no more.</summary>
+    [Property(MaxTest = 300)]
+    public bool The_region_capacity_is_what_can_be_assigned(int seed)
+    {
+        var until = T0 + NodaTime.Duration.FromHours(4);
+        var sites = RandomSites(new Random(seed), until);
+        var capacity = FrequencyReserve.Capacity(sites, T0, until).Kw;
+        var all = FrequencyReserve.Assign(new Power(capacity), sites, T0, until).Values.Sum(p => p.Kw);
+        var beyond = FrequencyReserve.Assign(new Power(capacity + 100), sites, T0, until).Values.Sum(p => p.Kw);
+        return Math.Abs(all - capacity) < 1e-6 && Math.Abs(beyond - capacity) < 1e-6;
+    }
+
+    [Fact]
+    public void Batteries_with_uneven_charge_and_discharge_limits_hold_less_than_their_pooled_power()
+    {
+        BatteryCapability B(string id, double discharge, double charge) => new(id, Power.Zero, new Power(discharge), new Power(charge), new Energy(20), new Energy(20));
+        SiteCapability Site(string id, BatteryCapability b) => new(id, [b], Power.Zero, [], true, null, new HashSet<string>(), T0);
+        var sites = new[] { Site("a", B("a1", 5, 1)), Site("b", B("b1", 1, 5)) };
+
+        // Pooled: 6 kW out and 6 kW in; per battery only 1 kW both ways each.
+        FrequencyReserve.Capacity(sites, T0, T0 + NodaTime.Duration.FromHours(4)).Kw.Should().Be(2);
+    }
+
+    private static List<SiteCapability> RandomSites(Random rng, NodaTime.Instant until) =>
+        Enumerable.Range(0, rng.Next(0, 25)).Select(i => new SiteCapability($"s{i}",
+            Enumerable.Range(0, rng.Next(0, 3)).Select(j => new BatteryCapability($"s{i}b{j}", Power.Zero, new Power(1 + rng.NextDouble() * 9),
+                new Power(1 + rng.NextDouble() * 9), new Energy(rng.NextDouble() * 5), new Energy(rng.NextDouble() * 5))).ToList(),
+            new Power(rng.NextDouble() * 6 - 3),
+            rng.Next(3) == 0 ? [new EnvelopeLimit(new Power(rng.NextDouble() * 4), new Power(rng.NextDouble() * 4), T0, until)] : [],
+            rng.Next(5) > 0, null, new HashSet<string>(), T0)).ToList();
 }

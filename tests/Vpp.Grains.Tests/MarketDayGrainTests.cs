@@ -133,20 +133,20 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
         ClockTo(reserveMarket.GateClosure(day) - Duration.FromMinutes(30));
         await reserve.Arm();
         var offered = cluster.Exchange.ReserveSubmissions.Single(s => s.Participant == "rs").Bids;
-        offered.Should().HaveCount(6).And.OnlyContain(c => c.Steps.Single().QuantityKw == 50,
-            "ten homes with 5 kW each way and 4 kWh each way hold 50 kW for 15 minutes");
+        offered.Should().HaveCount(6).And.OnlyContain(c => c.Steps.Single().QuantityKw == 40,
+            "ten homes with 5 kW each way and 4 kWh each way hold 50 kW for 15 minutes, of which four fifths are offered");
         ClockTo(reserveMarket.GateClosure(day) + Duration.FromSeconds(1));
         cluster.Exchange.Cleared = true;
         await reserve.Arm();
-        (await reserve.GetView()).Products.Count(p => p.AwardedKw == 50).Should().Be(4);
+        (await reserve.GetView()).Products.Count(p => p.AwardedKw == 40).Should().Be(4);
 
         // The energy plan, built after the reserve auction, keeps the reserved blocks' power free.
         ClockTo(DayAhead.GateClosure(day) - Duration.FromMinutes(30));
         await Day("rs", day).Arm();
         var plan = (await Events("rs", day)).OfType<ScheduleBuilt>().Single().Products;
         var reservedUntil = blocks[3].Delivery.End;
-        plan.Where(p => p.Start < reservedUntil).Should().OnlyContain(p => p.ReserveKw == 50 && Math.Abs(p.ScheduledKw) < 1e-6,
-            "all 50 kW are held for frequency response until 16:00");
+        plan.Where(p => p.Start < reservedUntil).Should().OnlyContain(p => p.ReserveKw == 40 && Math.Abs(p.ScheduledKw) <= 10 + 1e-6,
+            "40 of the 50 kW are held for frequency response until 16:00");
         plan.Where(p => p.Start >= reservedUntil).Should().OnlyContain(p => p.ReserveKw == 0);
         plan.Where(p => p.Start >= reservedUntil).Should().Contain(p => p.ScheduledKw > 1, "the evening peak is still sold");
 
@@ -154,19 +154,19 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
         ClockTo(blocks[0].Delivery.Start);
         await reserve.Arm();
         var response = await cluster.Client.GetGrain<IGridRegionGrain>("rs").GetFrequencyResponse();
-        response.CommittedKw.Should().BeApproximately(50, 1e-3);
+        response.CommittedKw.Should().BeApproximately(40, 1e-3);
         response.Until.Should().Be(blocks[0].Delivery.End);
         response.SiteCommittedKw.Should().HaveCount(10);
 
-        // After it, the block is settled: 50 kW × 4 h × 10 EUR/MW/h = 2 EUR, a tenth to each home.
+        // After it, the block is settled: 40 kW × 4 h × 10 EUR/MW/h = 1.6 EUR, a tenth to each home.
         ClockTo(blocks[0].Delivery.End + Duration.FromSeconds(1));
         await reserve.Arm();
         var settled = (await cluster.Events.ReadAsync(StreamKeys.MarketDay("reserve-capacity", "rs", $"{day:yyyy-MM-dd}"), 0)).Events
             .OfType<IntervalSettled>().Single();
-        settled.MarketEur.Should().BeApproximately(2.0, 1e-9);
+        settled.MarketEur.Should().BeApproximately(1.6, 1e-9);
         settled.ImbalanceEur.Should().BeApproximately(0, 1e-9);
         var earnings = await cluster.Client.GetGrain<ISiteGrain>("rs-3").GetEarnings();
-        earnings.TotalEur.Should().BeApproximately(0.2, 1e-9);
+        earnings.TotalEur.Should().BeApproximately(0.16, 1e-9);
         earnings.Latest.Single().Market.Should().Be("reserve-capacity");
         earnings.Latest.Single().DeliveredKwh.Should().Be(0, "capacity is not energy");
     }

@@ -159,7 +159,9 @@ public sealed record RegionDispatch(
 /// <summary>
 /// A region's batteries as one (sums): energy above the reserves (<see cref="InitialKwh"/>) of the
 /// usable energy between reserve and full, and how far their power can move from what it is now
-/// each way (charge more / discharge more), all after frequency-response holds.
+/// each way (charge more / discharge more), all after frequency-response holds; and the frequency
+/// response the region could commit for a day ahead (<see cref="SymmetricKw"/>: per battery, the
+/// power it can give both ways for 15 minutes, within envelopes; holds of today not deducted).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("vpp.RegionFleet")]
 public sealed record RegionFleet(
@@ -169,7 +171,8 @@ public sealed record RegionFleet(
     [property: Id(3)] double UsableKwh,
     [property: Id(4)] double InitialKwh,
     [property: Id(5)] double MaxChargeKw,
-    [property: Id(6)] double MaxDischargeKw);
+    [property: Id(6)] double MaxDischargeKw,
+    [property: Id(7)] double SymmetricKw);
 
 /// <summary>The fleet's power headroom at one instant (magnitudes): up = more export / less import, down = the opposite.</summary>
 [GenerateSerializer, Immutable, Alias("vpp.FleetLimit")]

@@ -40,9 +40,7 @@ public static class FrequencyReserve
     {
         var offers = sites.Where(s => s.Allows("frequency-response", from)).Select(s =>
         {
-            var (up, down) = OperatingEnvelopes.Headroom(s.Grid, OperatingEnvelopes.Effective(s.Envelopes, from, until));
-            var batteries = s.Batteries.Sum(b => Sustainable(b).Kw);
-            var cap = new Power(Math.Max(0, Math.Min(batteries, Math.Min(up.Kw, down.Kw))));
+            var cap = SiteSustainable(s, from, until);
             return (Site: s, Offer: new SiteHeadroom(s.SiteId, cap, cap * Endurance));
         }).ToList();
         var perSite = DispatchAllocation.Allocate(total.Abs(), Endurance, offers.Select(o => o.Offer).ToList());
@@ -53,6 +51,22 @@ public static class FrequencyReserve
             foreach (var b in Assign(share.Power, site.Batteries).Sites) result[b.SiteId] = b.Power;
         }
         return result;
+    }
+
+    /// <summary>
+    /// The commitment the sites could take over the window: what <see cref="Assign(Power, IReadOnlyList{SiteCapability}, Instant, Instant)"/>
+    /// can place. Less than the pooled power both ways whenever batteries differ in their charge and
+    /// discharge limits, since each battery's droop is symmetric.
+    /// </summary>
+    public static Power Capacity(IEnumerable<SiteCapability> sites, Instant from, Instant until) =>
+        new(sites.Where(s => s.Allows("frequency-response", from)).Sum(s => SiteSustainable(s, from, until).Kw));
+
+    /// <summary>A site's symmetric capability: its batteries' sustainable commitment within its envelope both ways.</summary>
+    private static Power SiteSustainable(SiteCapability s, Instant from, Instant until)
+    {
+        var (up, down) = OperatingEnvelopes.Headroom(s.Grid, OperatingEnvelopes.Effective(s.Envelopes, from, until));
+        var batteries = s.Batteries.Sum(b => Sustainable(b).Kw);
+        return new Power(Math.Max(0, Math.Min(batteries, Math.Min(up.Kw, down.Kw))));
     }
 
     /// <summary>What is left of a battery for dispatch once <paramref name="committed"/> is held for frequency response.</summary>

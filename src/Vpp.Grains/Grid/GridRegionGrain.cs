@@ -149,8 +149,9 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
         // Power as a change from what the batteries do now (a market position is measured against the
         // baseline, like a dispatch), within inverter limits and envelopes.
         var (up, down) = SumHeadroom(sites, now, minute);
+        var symmetric = FrequencyReserve.Capacity(_sites.Values, now, now + FrequencyReserve.Endurance);
         return Task.FromResult(new RegionFleet(this.GetPrimaryKeyString(), now, sites.Count,
-            batteries.Sum(b => b.UpEnergy.Kwh + b.DownEnergy.Kwh), batteries.Sum(b => b.UpEnergy.Kwh), down, up));
+            batteries.Sum(b => b.UpEnergy.Kwh + b.DownEnergy.Kwh), batteries.Sum(b => b.UpEnergy.Kwh), down, up, symmetric.Kw));
     }
 
     public Task<IReadOnlyList<FleetLimit>> GetFleetLimits(IReadOnlyList<Instant> at)

@@ -33,7 +33,7 @@ public sealed class ReserveDayGrain(IEventStore store, IClock clock, IMarketExch
     {
         var fleet = await GrainFactory.GetGrain<IGridRegionGrain>(Region).GetFleet();
         var offer = ReservePlanner.Offer(new PlannerFleet(fleet.UsableKwh, fleet.InitialKwh, fleet.MaxChargeKw, fleet.MaxDischargeKw, options.Value.RoundTripEfficiency),
-            Products, Reserve.MinBidKw, Reserve.FloorPriceEurPerMwh);
+            Products, Reserve.MinBidKw, Reserve.FloorPriceEurPerMwh, fleet.SymmetricKw);
         await SubmitAsync([], offer.Curves, offer.NothingToBid);
     }
 

@@ -52,14 +52,14 @@ public sealed class ReserveDayFlowTests
             // At the first block's start every battery gets its part as local droop, until the block ends.
             await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse is not null)), ok => ok, timeoutMs: 120_000);
             var droop = homes.Select(h => h.FrequencyResponse!).ToList();
-            droop.Sum(d => d["committedKw"]!.GetValue<double>()).Should().BeApproximately(12, 1e-3,
-                "three homes covering a 1 kW load with 5 kW inverters and 2 kWh of room hold 4 kW each both ways");
+            droop.Sum(d => d["committedKw"]!.GetValue<double>()).Should().BeApproximately(9.6, 1e-3,
+                "three homes covering a 1 kW load with 5 kW inverters and 2 kWh of room hold 4 kW each both ways; four fifths are offered");
 
             var view = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>($"/api/markets/reserve-capacity/rsv/{dayText}"))!,
                 v => v["status"]!.GetValue<string>() is "settled" or "no-bids", timeoutMs: 120_000);
             view["status"]!.GetValue<string>().Should().Be("settled", view["reason"]?.ToString());
-            // 12 kW for 30 s at 10 EUR/MW/h, per block.
-            view["marketEur"]!.GetValue<double>().Should().BeApproximately(2 * 12.0 / 1000 * 30 / 3600 * 10, 1e-9);
+            // 9.6 kW for 30 s at 10 EUR/MW/h, per block.
+            view["marketEur"]!.GetValue<double>().Should().BeApproximately(2 * 9.6 / 1000 * 30 / 3600 * 10, 1e-9);
             view["imbalanceEur"]!.GetValue<double>().Should().BeApproximately(0, 1e-6);
 
             var session = Sessions.Browser(host.BaseAddress, await host.SignInOperatorAsync());
