@@ -6,8 +6,12 @@ namespace Vpp.Scheduling;
 /// <summary>The pooled fleet a plan starts from (kWh above the reserves, of the usable kWh between reserves and full; inverter limits).</summary>
 public sealed record PlannerFleet(double UsableKwh, double InitialKwh, double MaxChargeKw, double MaxDischargeKw, double RoundTripEfficiency);
 
-/// <summary>One product of a plan: the forecast price, the planned net power (&gt; 0 sold) and the reserve capacity held back (kW both ways).</summary>
-public sealed record PlannedInterval(MarketProduct Product, double ForecastEurPerMwh, double ScheduledKw, double ReserveKw);
+/// <summary>
+/// One product of a plan: the forecast price, the planned market position (&gt; 0 sold: net power
+/// beyond the baseline), the reserve capacity held back (kW both ways) and the baseline assumed
+/// (the batteries' own power, &gt; 0 discharging).
+/// </summary>
+public sealed record PlannedInterval(MarketProduct Product, double ForecastEurPerMwh, double ScheduledKw, double ReserveKw, double BaselineKw = 0);
 
 /// <summary>A day's plan: per product, and the curves to bid (only products that trade something); or why there is nothing to bid.</summary>
 public sealed record DayAheadPlan(IReadOnlyList<PlannedInterval> Intervals, IReadOnlyList<BidCurve> Curves, double ExpectedProfitEur, string? NothingToBid);
@@ -15,8 +19,10 @@ public sealed record DayAheadPlan(IReadOnlyList<PlannedInterval> Intervals, IRea
 /// <summary>
 /// Plans one delivery day: a persistence price forecast (each product at the clearing price of the
 /// same product the day before — simple and honest; a product missing there takes the mean of the
-/// ones found), the optimiser on the pooled fleet, and bid curves from it. The fleet is assumed to
-/// start the day with the energy it holds now (no forecast of PV and load until then yet).
+/// ones found), the optimiser on the pooled fleet, and bid curves from it. With a
+/// <c>baseline</c> forecast (<see cref="BaselineForecast"/>) the plan trades on top of what the
+/// batteries will do on their own (covering load, charging from PV) and starts from the energy they
+/// are forecast to hold when the day starts; without one, from the energy they hold now.
 /// Frequency-reserve capacity awarded for a product (<c>reserveKw</c>) is held back: the schedule
 /// keeps that power free both ways and the energy to sustain it for 15 minutes. Per-product limits
 /// (<c>limits</c>: the fleet's headroom up and down within the operating envelopes in force then)
@@ -26,7 +32,7 @@ public static class DayAheadPlanner
 {
     public static DayAheadPlan Plan(PlannerFleet fleet, IReadOnlyList<MarketProduct> products, IReadOnlyList<MarketProduct> dayBefore,
         IReadOnlyDictionary<Instant, double> publishedPrices, double degradationEurPerKwh, double minBidKw, IReadOnlyList<double>? reserveKw = null,
-        IReadOnlyList<(double UpKw, double DownKw)>? limits = null)
+        IReadOnlyList<(double UpKw, double DownKw)>? limits = null, BaselineForecast? baseline = null)
     {
         if (products.Count == 0) return new DayAheadPlan([], [], 0, "the day has no products");
         var known = dayBefore.Select(p => publishedPrices.TryGetValue(p.Delivery.Start, out var price) ? price : (double?)null).ToList();
@@ -38,10 +44,12 @@ public static class DayAheadPlanner
         if (fleet.UsableKwh <= 1e-9 || fleet.MaxChargeKw + fleet.MaxDischargeKw <= 1e-9)
             return new DayAheadPlan(Planned(products, forecast, held, null), [], 0, "no battery capacity in the region");
 
-        var initial = Math.Clamp(fleet.InitialKwh, 0, fleet.UsableKwh);
+        var initial = Math.Clamp(baseline?.InitialKwh ?? fleet.InitialKwh, 0, fleet.UsableKwh);
+        var baselineKw = products.Select((_, i) => baseline is { } b && i < b.ProductKw.Count ? b.ProductKw[i] : 0).ToArray();
         var problem = new ScheduleProblem(new FleetModel(fleet.UsableKwh, initial, 0, fleet.MaxChargeKw, fleet.MaxDischargeKw, fleet.RoundTripEfficiency),
             forecast.Select((f, i) => new ScheduleInterval(f, held[i],
-                limits is { } l && i < l.Count ? Math.Max(0, l[i].UpKw) : null, limits is { } m && i < m.Count ? Math.Max(0, m[i].DownKw) : null)).ToList(),
+                limits is { } l && i < l.Count ? Math.Max(0, l[i].UpKw) : null, limits is { } m && i < m.Count ? Math.Max(0, m[i].DownKw) : null,
+                baselineKw[i])).ToList(),
             products[0].Delivery.Duration, degradationEurPerKwh);
         Schedule schedule;
         try
@@ -50,13 +58,14 @@ public static class DayAheadPlanner
         }
         catch (InvalidOperationException e)
         {
-            return new DayAheadPlan(Planned(products, forecast, held, null), [], 0, e.Message);
+            return new DayAheadPlan(Planned(products, forecast, held, null, baselineKw), [], 0, e.Message);
         }
         var curves = BidBuilder.Curves(problem, minBidKw).Where(c => c.Steps.Any(s => s.QuantityKw != 0)).ToList();
-        return new DayAheadPlan(Planned(products, forecast, held, schedule), curves, schedule.ProfitEur,
+        return new DayAheadPlan(Planned(products, forecast, held, schedule, baselineKw), curves, schedule.ProfitEur,
             curves.Count == 0 ? "nothing worth trading at the forecast prices" : null);
     }
 
-    private static List<PlannedInterval> Planned(IReadOnlyList<MarketProduct> products, double[] forecast, double[] held, Schedule? schedule) =>
-        products.Select((p, i) => new PlannedInterval(p, forecast[i], schedule?.Intervals[i].NetKw ?? 0, held[i])).ToList();
+    private static List<PlannedInterval> Planned(IReadOnlyList<MarketProduct> products, double[] forecast, double[] held, Schedule? schedule, double[]? baselineKw = null) =>
+        products.Select((p, i) => new PlannedInterval(p, forecast[i], schedule?.Intervals[i].NetKw ?? 0, held[i],
+            schedule?.Intervals[i].BaselineKw ?? baselineKw?[i] ?? 0)).ToList();
 }

@@ -19,11 +19,14 @@ public sealed record FleetModel(double CapacityKwh, double InitialKwh, double Fl
 }
 
 /// <summary>
-/// One interval to schedule: the price (EUR/MWh, may be negative), frequency-reserve capacity held
+/// One interval to schedule: the price (EUR/MWh, may be negative), the batteries' own power without
+/// the VPP (<c>BaselineKw</c>, &gt; 0 discharging: covering the homes' load; &lt; 0 charging: from
+/// their PV; the forecast, 0 when unknown), frequency-reserve capacity held
 /// back (kW both ways, sustained 15 minutes), and the fleet's operating envelope at the grid
 /// (null = none). Signs: export = discharge − charge.
 /// </summary>
-public sealed record ScheduleInterval(double PriceEurPerMwh, double ReserveKw = 0, double? ExportLimitKw = null, double? ImportLimitKw = null);
+public sealed record ScheduleInterval(double PriceEurPerMwh, double ReserveKw = 0, double? ExportLimitKw = null, double? ImportLimitKw = null,
+    double BaselineKw = 0);
 
 /// <summary>
 /// <paramref name="FinalMinKwh"/>: the energy the fleet must hold at the end (null: what it started
@@ -55,15 +58,20 @@ public sealed record ScheduleProblem(FleetModel Fleet, IReadOnlyList<ScheduleInt
                 return $"interval {n}: reserve must be between 0 and the fleet's charge and discharge limits";
             if (i.ExportLimitKw is { } e && (!double.IsFinite(e) || e < 0)) return $"interval {n}: export limit must be ≥ 0";
             if (i.ImportLimitKw is { } m && (!double.IsFinite(m) || m < 0)) return $"interval {n}: import limit must be ≥ 0";
+            if (!double.IsFinite(i.BaselineKw)) return $"interval {n}: the baseline is not a number";
         }
         return null;
     }
 }
 
-/// <summary>What the fleet does in one interval, and its energy at the interval's end.</summary>
-public sealed record ScheduledInterval(double ChargeKw, double DischargeKw, double EnergyEndKwh)
+/// <summary>
+/// What the market schedule does in one interval on top of the batteries' baseline (charge and
+/// discharge beyond it), the baseline the schedule assumed (kW, &gt; 0 discharging; the forecast,
+/// kept within the batteries' limits), and the energy at the interval's end with both.
+/// </summary>
+public sealed record ScheduledInterval(double ChargeKw, double DischargeKw, double EnergyEndKwh, double BaselineKw = 0)
 {
-    /// <summary>Power out of the fleet (export, &gt; 0) or into it (&lt; 0).</summary>
+    /// <summary>The market position: power out of the fleet beyond its baseline (export, &gt; 0) or into it (&lt; 0).</summary>
     public double NetKw => DischargeKw - ChargeKw;
 }
 

@@ -172,6 +172,47 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
     }
 
     [Fact]
+    public async Task The_plan_trades_on_top_of_what_the_batteries_did_on_their_own_on_the_days_before()
+    {
+        const string region = "mk-base";
+        var day = new LocalDate(2026, 12, 14);
+        var grain = cluster.Client.GetGrain<IGridRegionGrain>(region);
+        // One 25 kW home with 40 kWh above its reserve and 40 below full. Two days before: its PV charged it at 10 kW from
+        // 10:00 to 15:00, otherwise it covered a 1 kW load; the day before, until bidding time, the same 1 kW.
+        var from = Berlin.AtStrictly(day.PlusDays(-2).AtMidnight()).ToInstant();
+        var bidAt = DayAhead.GateClosure(day) - Duration.FromMinutes(30);
+        var quarters = 0;
+        for (var q = from; q < bidAt; q += Duration.FromMinutes(15), quarters++)
+        {
+            ClockTo(q + Duration.FromMinutes(1));
+            var local = q.InZone(Berlin);
+            var kw = local.Date == day.PlusDays(-2) && local.Hour is >= 10 and < 15 ? -10 : 1;
+            await grain.ReportCapability(new SiteCapabilityReport($"{region}-0", cluster.Clock.GetCurrentInstant(),
+                [new BatteryCapabilityReport($"{region}-0-bat", kw, 25, 25, 40, 40, kw)], 0, [], true, null, [], 20));
+            await grain.GetFleet(); // reports are one-way: let each be handled before the next
+        }
+        var history = await TwinCluster.Eventually(() => grain.GetBaselineHistory(), h => h.Count == quarters);
+        history.Should().HaveCount(quarters, "a sample per quarter-hour").And.Subject.Count(q => q.Kw < 0).Should().Be(20, "five hours of PV charging");
+        foreach (var p in DayAhead.Products(day.PlusDays(-1)).Concat(DayAhead.Products(day)))
+            cluster.Exchange.Prices[p.Delivery.Start] = p.Delivery.Start.InZone(Berlin).Hour is >= 17 and < 20 ? 250 : 30;
+
+        ClockTo(bidAt);
+        await Day(region, day).Arm();
+
+        var built = (await Events(region, day)).OfType<ScheduleBuilt>().Single();
+        var products = DayAhead.Products(day);
+        built.Products.Single(p => p.Start == products[4 * 12].Delivery.Start).BaselineKw.Should().Be(-10,
+            "noon has not come yet on the day before, so two days before stands: PV charging");
+        built.Products.Single(p => p.Start == products[4 * 8].Delivery.Start).BaselineKw.Should().Be(1, "08:00 the day before: the load");
+        // From 11:30 to midnight the battery runs as two days before: 3.5 h charging 10 kW (94.9 % in), then 9 h at 1 kW out.
+        var eta = Math.Sqrt(0.9);
+        built.DayStartKwh.Should().BeApproximately(40 + 10 * 3.5 * eta - 1 * 9 / eta, 1e-6);
+        built.BaselineForecast.Should().Contain("96 of the day's quarter-hours seen");
+        // The plan's physical power (baseline + market) stays within the inverter in every product.
+        built.Products.Should().OnlyContain(p => Math.Abs(p.BaselineKw + p.ScheduledKw) <= 25 + 1e-6);
+    }
+
+    [Fact]
     public async Task An_operating_envelope_that_forbids_export_in_the_peak_keeps_the_plan_from_selling_into_it()
     {
         var day = new LocalDate(2026, 12, 12);

@@ -143,6 +143,10 @@ public interface IGridRegionGrain : IGrainWithStringKey
     [Alias("GetFleetLimits")]
     Task<IReadOnlyList<FleetLimit>> GetFleetLimits(IReadOnlyList<Instant> at);
 
+    /// <summary>The participating batteries' baseline (their own power, &gt; 0 discharging) per quarter-hour over the last 8 days, oldest first.</summary>
+    [Alias("GetBaselineHistory")]
+    Task<IReadOnlyList<BaselineQuarter>> GetBaselineHistory();
+
     /// <summary>Accepted dispatches that have not ended, by start.</summary>
     [Alias("GetDispatches")]
     Task<IReadOnlyList<RegionDispatch>> GetDispatches();
@@ -161,7 +165,9 @@ public sealed record RegionDispatch(
 /// usable energy between reserve and full, and how far their power can move from what it is now
 /// each way (charge more / discharge more), all after frequency-response holds; and the frequency
 /// response the region could commit for a day ahead (<see cref="SymmetricKw"/>: per battery, the
-/// power it can give both ways for 15 minutes, within envelopes; holds of today not deducted).
+/// power it can give both ways for 15 minutes, within envelopes; holds of today not deducted); and
+/// what the batteries do on their own now (<see cref="BaselineKw"/>, &gt; 0 discharging), which the
+/// power headroom is counted from.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("vpp.RegionFleet")]
 public sealed record RegionFleet(
@@ -172,7 +178,12 @@ public sealed record RegionFleet(
     [property: Id(4)] double InitialKwh,
     [property: Id(5)] double MaxChargeKw,
     [property: Id(6)] double MaxDischargeKw,
-    [property: Id(7)] double SymmetricKw);
+    [property: Id(7)] double SymmetricKw,
+    [property: Id(8)] double BaselineKw);
+
+/// <summary>One quarter-hour of a region's battery baseline: its start and the mean kW (&gt; 0 discharging).</summary>
+[GenerateSerializer, Immutable, Alias("vpp.BaselineQuarter")]
+public sealed record BaselineQuarter([property: Id(0)] Instant Start, [property: Id(1)] double Kw);
 
 /// <summary>The fleet's power headroom at one instant (magnitudes): up = more export / less import, down = the opposite.</summary>
 [GenerateSerializer, Immutable, Alias("vpp.FleetLimit")]

@@ -21,6 +21,7 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
 
     private FrequencyReading? _latest;
     private readonly Dictionary<string, SiteCapability> _sites = new(StringComparer.Ordinal);
+    private readonly FleetBaselineHistory _baseline = new();
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     /// <summary>Per battery, what central frequency response needs without asking its twin.</summary>
     private readonly Dictionary<string, BatteryFacts> _batteries = new(StringComparer.Ordinal);
@@ -52,8 +53,14 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
         _sites[report.SiteId] = report.ToDomain();
         foreach (var b in report.Batteries)
             _batteries[b.DeviceId] = new BatteryFacts(report.SiteId, b.PresentKw, b.MaxDischargeKw, b.MaxChargeKw, b.UpKwh, report.BackupReservePct);
+        // The market scheduler's recent history: what the participating batteries do on their own (sites report them at
+        // baseline), as of the report's time (reports are one-way: they may be handled a little later).
+        _baseline.Sample(report.At, () => _sites.Values.Where(s => s.Allows("", report.At)).Sum(s => s.Batteries.Sum(b => b.Now.Kw)));
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyList<BaselineQuarter>> GetBaselineHistory() =>
+        Task.FromResult<IReadOnlyList<BaselineQuarter>>(_baseline.Quarters().Select(q => new BaselineQuarter(q.Start, q.Kw)).ToList());
 
     public Task<DispatchEvaluation> Evaluate(DispatchRequest request)
     {
@@ -151,7 +158,7 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
         var (up, down) = SumHeadroom(sites, now, minute);
         var symmetric = FrequencyReserve.Capacity(_sites.Values, now, now + FrequencyReserve.Endurance);
         return Task.FromResult(new RegionFleet(this.GetPrimaryKeyString(), now, sites.Count,
-            batteries.Sum(b => b.UpEnergy.Kwh + b.DownEnergy.Kwh), batteries.Sum(b => b.UpEnergy.Kwh), down, up, symmetric.Kw));
+            batteries.Sum(b => b.UpEnergy.Kwh + b.DownEnergy.Kwh), batteries.Sum(b => b.UpEnergy.Kwh), down, up, symmetric.Kw, batteries.Sum(b => b.Now.Kw)));
     }
 
     public Task<IReadOnlyList<FleetLimit>> GetFleetLimits(IReadOnlyList<Instant> at)

@@ -32,15 +32,23 @@ public sealed class MarketDayGrain(IEventStore store, IClock clock, IMarketExcha
         var window = before.Count == 0 ? new Interval(now, now) : new Interval(before[0].Delivery.Start, before[^1].Delivery.End);
         var prices = await Exchange.PricesAsync(Market, window, CancellationToken.None);
         var reserve = await ReserveKwAsync();
-        var limits = await GrainFactory.GetGrain<IGridRegionGrain>(Region).GetFleetLimits(Products.Select(p => p.Delivery.Start).ToList());
-        var plan = DayAheadPlanner.Plan(new PlannerFleet(fleet.UsableKwh, fleet.InitialKwh, fleet.MaxChargeKw, fleet.MaxDischargeKw, Options.RoundTripEfficiency),
-            Products, before, prices, Options.DegradationEurPerKwh, Options.MinBidKw, reserve, limits.Select(l => (l.UpKw, l.DownKw)).ToList());
+        var region = GrainFactory.GetGrain<IGridRegionGrain>(Region);
+        var limits = await region.GetFleetLimits(Products.Select(p => p.Delivery.Start).ToList());
+        var history = await region.GetBaselineHistory();
+        var baseline = BaselineForecast.Of(history.Select(q => (q.Start, q.Kw)).ToList(), Calendar.Zone, Products, now, fleet.InitialKwh, fleet.UsableKwh,
+            Options.RoundTripEfficiency, fleet.BaselineKw);
+        // The region counts power headroom from what the batteries do now; the plan adds the baseline itself, so it needs their limits.
+        var plan = DayAheadPlanner.Plan(new PlannerFleet(fleet.UsableKwh, fleet.InitialKwh, Math.Max(0, fleet.MaxChargeKw - fleet.BaselineKw),
+                Math.Max(0, fleet.MaxDischargeKw + fleet.BaselineKw), Options.RoundTripEfficiency),
+            Products, before, prices, Options.DegradationEurPerKwh, Options.MinBidKw, reserve, limits.Select(l => (l.UpKw, l.DownKw)).ToList(), baseline);
         List<object> planned = plan.Intervals.Count == 0 ? [] :
         [
             new ScheduleBuilt(Market, Region, DayText, fleet.Sites, fleet.UsableKwh, fleet.InitialKwh, fleet.MaxChargeKw, fleet.MaxDischargeKw,
                 plan.Intervals.Select(i => new PlannedProduct(i.Product.Index, i.Product.Delivery.Start, i.Product.Delivery.End, i.ForecastEurPerMwh,
-                    i.ScheduledKw, i.ReserveKw)).ToList(),
-                plan.ExpectedProfitEur, "persistence: each product at the same product's clearing price the day before", Clock.GetCurrentInstant()),
+                    i.ScheduledKw, i.ReserveKw, i.BaselineKw)).ToList(),
+                plan.ExpectedProfitEur, "persistence: each product at the same product's clearing price the day before", Clock.GetCurrentInstant(),
+                baseline.InitialKwh,
+                $"persistence: each quarter-hour as the batteries ran on their own at the same time on the latest of the last {BaselineForecast.LookBackDays} days ({baseline.QuartersKnown} of the day's quarter-hours seen; the rest 0)"),
         ];
         await SubmitAsync(planned, plan.Curves, plan.NothingToBid);
     }

@@ -64,7 +64,12 @@ public static class MarketMessages
         {
             market = s.Market, region = s.Region, day = s.Day, sites = s.Sites, usableKwh = s.UsableKwh, initialKwh = s.InitialKwh,
             maxChargeKw = s.MaxChargeKw, maxDischargeKw = s.MaxDischargeKw, expectedProfitEur = s.ExpectedProfitEur, priceForecast = s.PriceForecast,
-            products = s.Products.Select(p => new { index = p.ProductIndex, start = p.Start, end = p.End, forecastEurPerMwh = p.ForecastEurPerMwh, scheduledKw = p.ScheduledKw }),
+            dayStartKwh = s.DayStartKwh ?? s.InitialKwh, baselineForecast = s.BaselineForecast ?? "none",
+            products = s.Products.Select(p => new
+            {
+                index = p.ProductIndex, start = p.Start, end = p.End, forecastEurPerMwh = p.ForecastEurPerMwh, scheduledKw = p.ScheduledKw,
+                reserveKw = p.ReserveKw, baselineKw = p.BaselineKw,
+            }),
             builtAt = s.At,
         }),
         BidSubmitted b => Out(b, MessageTypes.MarketBidSubmitted, new

@@ -18,15 +18,18 @@ public interface IMarketEvent : IVppEvent
 /// One product in a day's plan: the price the schedule was optimised against, the fleet's planned
 /// net power, and the frequency-reserve capacity held back in it (kW both ways).
 /// </summary>
-public sealed record PlannedProduct(int ProductIndex, Instant Start, Instant End, double ForecastEurPerMwh, double ScheduledKw, double ReserveKw = 0);
+public sealed record PlannedProduct(int ProductIndex, Instant Start, Instant End, double ForecastEurPerMwh, double ScheduledKw, double ReserveKw = 0,
+    double BaselineKw = 0);
 
 /// <summary>
 /// The optimiser's plan for the day, from the fleet as it stood (<paramref name="Sites"/> sites;
-/// energy above the summed reserves <paramref name="InitialKwh"/> of <paramref name="UsableKwh"/>).
+/// energy above the summed reserves <paramref name="InitialKwh"/> of <paramref name="UsableKwh"/>), the
+/// energy forecast for the day's start (<paramref name="DayStartKwh"/>) and per product the baseline assumed.
 /// </summary>
 public sealed record ScheduleBuilt(
     string Market, string Region, string Day, int Sites, double UsableKwh, double InitialKwh, double MaxChargeKw, double MaxDischargeKw,
-    List<PlannedProduct> Products, double ExpectedProfitEur, string PriceForecast, Instant At) : IMarketEvent;
+    List<PlannedProduct> Products, double ExpectedProfitEur, string PriceForecast, Instant At, double? DayStartKwh = null,
+    string? BaselineForecast = null) : IMarketEvent;
 
 /// <summary>The bids the exchange took for the day (one monotone curve per traded product).</summary>
 public sealed record BidSubmitted(string Market, string Region, string Day, List<BidCurve> Curves, Instant At) : IMarketEvent;
