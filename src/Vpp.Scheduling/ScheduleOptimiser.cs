@@ -37,10 +37,12 @@ public static class ScheduleOptimiser
     /// The per-site formulation: one battery per site (each with its own floor, limits and
     /// efficiency; the final-energy condition applies to each), the frequency reserve split over
     /// sites by their power (the baseline too), and the operating envelope on the fleet's sum. Exact where the
-    /// aggregate is an approximation, and much larger.
+    /// aggregate is an approximation, and much larger. <paramref name="solverId"/>: "GLOP" (simplex,
+    /// exact) or "PDLP" (OR-Tools' first-order method for very large programs: optimal within its
+    /// default relative tolerance).
     /// </summary>
     public static IReadOnlyList<Schedule> SolvePerSite(IReadOnlyList<FleetModel> sites, IReadOnlyList<ScheduleInterval> intervals, NodaTime.Duration length,
-        double degradationEurPerKwh)
+        double degradationEurPerKwh, string solverId = "GLOP")
     {
         var power = sites.Select(s => Math.Min(s.MaxChargeKw, s.MaxDischargeKw)).ToArray();
         var totalPower = power.Sum();
@@ -54,7 +56,7 @@ public static class ScheduleOptimiser
             length, degradationEurPerKwh)).ToList();
         foreach (var (p, k) in problems.Select((p, k) => (p, k)))
             if (p.Problem() is { } problem) throw new ArgumentException($"Invalid schedule problem for site {k}: {problem}", nameof(sites));
-        using var solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("The GLOP solver is not available.");
+        using var solver = Solver.CreateSolver(solverId) ?? throw new InvalidOperationException($"The {solverId} solver is not available.");
         var batteries = problems.Select((p, k) =>
         {
             var reserve = p.Intervals.Select(i => i.ReserveKw).ToArray();

@@ -68,7 +68,14 @@ public sealed class FleetRunner(FleetOptions options, IClock clock, TextWriter o
             tasks.Add(HomeLoop(home, battery, solar, meter, stop.Token));
         }
         tasks.Add(SummaryLoop(stop.Token));
-        await Task.WhenAll(tasks);
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopping is the normal end: a home stopped in the middle of a send must not turn the stop into a failure.
+        }
     }
 
     private async Task HomeLoop(HomeModel home, DeviceClient battery, DeviceClient solar, DeviceClient meter, CancellationToken ct)
