@@ -24,6 +24,20 @@ public static class BidBuilder
         var dayLevels = new[] { Quantile(0), Quantile(0.25), Quantile(0.5), Quantile(0.75), Quantile(1) };
         var planned = ScheduleOptimiser.Solve(forecast).Intervals;
         var band = Math.Max(5, 0.1 * (prices[^1] - prices[0]));
+        // Every (product, level) re-solve is independent: all of them at once, in parallel.
+        var levels = Enumerable.Range(0, forecast.Intervals.Count).Select(t =>
+        {
+            var own = forecast.Intervals[t].PriceEurPerMwh;
+            return dayLevels.Append(own - band).Append(own).Append(own + band).Distinct().Order().ToArray();
+        }).ToArray();
+        var moves = levels.SelectMany((at, t) => at.Select(level =>
+        {
+            var moved = forecast.Intervals.ToArray();
+            moved[t] = moved[t] with { PriceEurPerMwh = level };
+            return forecast with { Intervals = moved };
+        })).ToList();
+        var solved = ScheduleOptimiser.SolveMany(moves);
+        var next = 0;
         var curves = new List<BidCurve>(forecast.Intervals.Count);
         for (var t = 0; t < forecast.Intervals.Count; t++)
         {
@@ -31,11 +45,9 @@ public static class BidBuilder
             var steps = new List<BidStep>();
             var running = double.NegativeInfinity;
             var own = forecast.Intervals[t].PriceEurPerMwh;
-            foreach (var level in dayLevels.Append(own - band).Append(own).Append(own + band).Distinct().Order())
+            foreach (var level in levels[t])
             {
-                var moved = forecast.Intervals.ToArray();
-                moved[t] = moved[t] with { PriceEurPerMwh = level };
-                var q = Math.Clamp(ScheduleOptimiser.Solve(forecast with { Intervals = moved }).Intervals[t].NetKw, low, high);
+                var q = Math.Clamp(solved[next++].Intervals[t].NetKw, low, high);
                 // Within the band around the forecast the planned trade stands in full, both ways:
                 // a price a little off the forecast must not drop the sells and keep the buys.
                 if (high > 0 && level >= own - band) q = high;

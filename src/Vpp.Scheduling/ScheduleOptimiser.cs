@@ -19,18 +19,18 @@ namespace Vpp.Scheduling;
 /// cut where it fills). Where the market works against the baseline (charging while the homes
 /// discharge), both legs pay their losses: conservative, never optimistic.
 /// </summary>
-public static class ScheduleOptimiser
+public static partial class ScheduleOptimiser
 {
-    public static Schedule Solve(ScheduleProblem p)
+    public static Schedule Solve(ScheduleProblem p) => SolveWithEnvelopePrices(p).Schedule;
+
+    /// <summary>
+    /// The schedule and, per interval, what one more kW of export / import envelope would earn (the
+    /// envelope constraints' shadow prices, EUR per kW; 0 where the envelope does not bind or is absent).
+    /// </summary>
+    private static (Schedule Schedule, double[] ExportValue, double[] ImportValue) SolveWithEnvelopePrices(ScheduleProblem p)
     {
-        if (p.Problem() is { } problem) throw new ArgumentException("Invalid schedule problem: " + problem, nameof(p));
-        using var solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("The GLOP solver is not available.");
-        var reserve = p.Intervals.Select(i => i.ReserveKw).ToArray();
-        var baseline = FeasibleBaseline(p, p.Fleet, reserve, out var baselineEndKwh);
-        var battery = AddBattery(solver, p, p.Fleet, reserve, baseline, p.FinalMinKwh ?? baselineEndKwh, "");
-        AddEnvelopes(solver, p.Intervals, [battery]);
-        SolveOrThrow(solver);
-        return Read(p, battery);
+        using var program = new BatteryProgram(p.Intervals.Count);
+        return program.Solve(p);
     }
 
     /// <summary>
@@ -44,30 +44,51 @@ public static class ScheduleOptimiser
     public static IReadOnlyList<Schedule> SolvePerSite(IReadOnlyList<FleetModel> sites, IReadOnlyList<ScheduleInterval> intervals, NodaTime.Duration length,
         double degradationEurPerKwh, string solverId = "GLOP")
     {
-        var power = sites.Select(s => Math.Min(s.MaxChargeKw, s.MaxDischargeKw)).ToArray();
-        var totalPower = power.Sum();
-        var problems = sites.Select((site, k) => new ScheduleProblem(site,
-            intervals.Select(i => i with
-            {
-                ReserveKw = totalPower > 0 ? i.ReserveKw * power[k] / totalPower : 0,
-                BaselineKw = totalPower > 0 ? i.BaselineKw * power[k] / totalPower : 0,
-                ExportLimitKw = null, ImportLimitKw = null,
-            }).ToList(),
-            length, degradationEurPerKwh)).ToList();
-        foreach (var (p, k) in problems.Select((p, k) => (p, k)))
-            if (p.Problem() is { } problem) throw new ArgumentException($"Invalid schedule problem for site {k}: {problem}", nameof(sites));
+        var problems = SiteProblems(sites, intervals, length, degradationEurPerKwh, splitEnvelope: false);
         using var solver = Solver.CreateSolver(solverId) ?? throw new InvalidOperationException($"The {solverId} solver is not available.");
-        var batteries = problems.Select((p, k) =>
+        var batteries = problems.Select(p =>
         {
-            var reserve = p.Intervals.Select(i => i.ReserveKw).ToArray();
-            return AddBattery(solver, p, p.Fleet, reserve, FeasibleBaseline(p, p.Fleet, reserve, out var end), end, $"s{k}");
+            var battery = AddBattery(solver, intervals.Count);
+            SetBattery(solver, battery, p);
+            return battery;
         }).ToList();
-        AddEnvelopes(solver, intervals, batteries);
+        SetEnvelopes(AddEnvelopes(solver, intervals.Count, batteries), intervals);
         SolveOrThrow(solver);
         return problems.Select((p, k) => Read(p, batteries[k])).ToList();
     }
 
-    private sealed record BatteryVars(Variable[] Charge, Variable[] Discharge, Variable[] Energy, double[] BaselineKw);
+    /// <summary>
+    /// One problem per site: the frequency reserve and the baseline split over sites by their power;
+    /// the envelope split the same way, or left off (when the caller puts it on the sum).
+    /// </summary>
+    private static List<ScheduleProblem> SiteProblems(IReadOnlyList<FleetModel> sites, IReadOnlyList<ScheduleInterval> intervals, NodaTime.Duration length,
+        double degradationEurPerKwh, bool splitEnvelope)
+    {
+        var power = sites.Select(s => Math.Min(s.MaxChargeKw, s.MaxDischargeKw)).ToArray();
+        var totalPower = power.Sum();
+        var problems = sites.Select((site, k) =>
+        {
+            var share = totalPower > 0 ? power[k] / totalPower : 1.0 / sites.Count;
+            return new ScheduleProblem(site,
+                intervals.Select(i => i with
+                {
+                    ReserveKw = totalPower > 0 ? i.ReserveKw * share : 0,
+                    BaselineKw = i.BaselineKw * share,
+                    ExportLimitKw = splitEnvelope ? i.ExportLimitKw * share : null,
+                    ImportLimitKw = splitEnvelope ? i.ImportLimitKw * share : null,
+                }).ToList(),
+                length, degradationEurPerKwh);
+        }).ToList();
+        foreach (var (p, k) in problems.Select((p, k) => (p, k)))
+            if (p.Problem() is { } problem) throw new ArgumentException($"Invalid schedule problem for site {k}: {problem}", nameof(sites));
+        return problems;
+    }
+
+    /// <summary>One battery's columns and rows; bounds and coefficients are set per problem by <see cref="SetBattery"/>.</summary>
+    private sealed record BatteryVars(Variable[] Charge, Variable[] Discharge, Variable[] Energy, Constraint[] Net, Constraint[] Balance)
+    {
+        public double[] BaselineKw { get; set; } = [];
+    }
 
     /// <summary>
     /// The baseline as the batteries can run it from the initial energy: within their power (less
@@ -94,67 +115,90 @@ public static class ScheduleOptimiser
     private static double Drift(double baselineKw, FleetModel f, double h) =>
         baselineKw > 0 ? -baselineKw * h / f.DischargeEfficiency : -baselineKw * h * f.ChargeEfficiency;
 
-    private static BatteryVars AddBattery(Solver solver, ScheduleProblem p, FleetModel f, double[] reserveKw, double[] baselineKw, double finalMinKwh, string name)
+    /// <summary>The structure of one battery's day: c, d, e per interval, its net-power and energy-balance rows.</summary>
+    private static BatteryVars AddBattery(Solver solver, int n)
     {
+        var (c, d, e, net, balance) = (new Variable[n], new Variable[n], new Variable[n], new Constraint[n], new Constraint[n]);
+        for (var t = 0; t < n; t++)
+        {
+            (c[t], d[t], e[t]) = (solver.MakeNumVar(0, 0, ""), solver.MakeNumVar(0, 0, ""), solver.MakeNumVar(0, 0, ""));
+            net[t] = solver.MakeConstraint(0, 0, "");
+            net[t].SetCoefficient(d[t], 1);
+            net[t].SetCoefficient(c[t], -1);
+            balance[t] = solver.MakeConstraint(0, 0, "");
+            balance[t].SetCoefficient(e[t], 1);
+            if (t > 0) balance[t].SetCoefficient(e[t - 1], -1);
+        }
+        return new BatteryVars(c, d, e, net, balance);
+    }
+
+    /// <summary>Sets one battery's bounds, coefficients and objective terms for a problem (the formulation in the class summary).</summary>
+    private static void SetBattery(Solver solver, BatteryVars v, ScheduleProblem p)
+    {
+        var f = p.Fleet;
+        var reserveKw = p.Intervals.Select(i => i.ReserveKw).ToArray();
+        var baselineKw = FeasibleBaseline(p, f, reserveKw, out var baselineEndKwh);
+        var finalMinKwh = p.FinalMinKwh ?? baselineEndKwh;
         var h = p.IntervalLength.TotalHours;
         var sustainH = ScheduleProblem.ReserveSustain.TotalHours;
         var n = p.Intervals.Count;
-        var (c, d, e) = (new Variable[n], new Variable[n], new Variable[n]);
         var objective = solver.Objective();
         for (var t = 0; t < n; t++)
         {
             var (r, b) = (reserveKw[t], baselineKw[t]);
             // The market may also undo the baseline: charge up to the limit plus what the homes discharge, and the reverse.
-            c[t] = solver.MakeNumVar(0, f.MaxChargeKw - r + Math.Max(0, b), $"{name}c{t}");
-            d[t] = solver.MakeNumVar(0, f.MaxDischargeKw - r + Math.Max(0, -b), $"{name}d{t}");
-            if (b != 0)
-            {
-                // −(maxCharge − R) − b ≤ d − c ≤ maxDischarge − R − b
-                var net = solver.MakeConstraint(-(f.MaxChargeKw - r) - b, f.MaxDischargeKw - r - b, $"{name}net{t}");
-                net.SetCoefficient(d[t], 1);
-                net.SetCoefficient(c[t], -1);
-            }
+            v.Charge[t].SetBounds(0, f.MaxChargeKw - r + Math.Max(0, b));
+            v.Discharge[t].SetBounds(0, f.MaxDischargeKw - r + Math.Max(0, -b));
+            // −(maxCharge − R) − b ≤ d − c ≤ maxDischarge − R − b
+            v.Net[t].SetBounds(-(f.MaxChargeKw - r) - b, f.MaxDischargeKw - r - b);
             var low = f.FloorKwh + r * sustainH / f.DischargeEfficiency;
             var high = f.CapacityKwh - r * sustainH * f.ChargeEfficiency;
             if (low > high + 1e-9)
                 throw new InvalidOperationException($"Interval {t}: {r} kW of reserve needs more energy headroom than the battery has.");
-            e[t] = solver.MakeNumVar(low, Math.Max(low, high), $"{name}e{t}");
+            v.Energy[t].SetBounds(low, Math.Max(low, high));
 
             // e_t − e_(t−1) − ηc·h·c_t + h/ηd·d_t = β_t (+ the initial energy at t = 0)
             var fixedKwh = (t == 0 ? f.InitialKwh : 0) + Drift(b, f, h);
-            var balance = solver.MakeConstraint(fixedKwh, fixedKwh, $"{name}balance{t}");
-            balance.SetCoefficient(e[t], 1);
-            if (t > 0) balance.SetCoefficient(e[t - 1], -1);
-            balance.SetCoefficient(c[t], -f.ChargeEfficiency * h);
-            balance.SetCoefficient(d[t], h / f.DischargeEfficiency);
+            v.Balance[t].SetBounds(fixedKwh, fixedKwh);
+            v.Balance[t].SetCoefficient(v.Charge[t], -f.ChargeEfficiency * h);
+            v.Balance[t].SetCoefficient(v.Discharge[t], h / f.DischargeEfficiency);
 
             var eurPerKw = p.Intervals[t].PriceEurPerMwh / 1000 * h;
-            objective.SetCoefficient(d[t], eurPerKw - p.DegradationEurPerKwh * h);
-            objective.SetCoefficient(c[t], -eurPerKw - p.DegradationEurPerKwh * h);
+            objective.SetCoefficient(v.Discharge[t], eurPerKw - p.DegradationEurPerKwh * h);
+            objective.SetCoefficient(v.Charge[t], -eurPerKw - p.DegradationEurPerKwh * h);
         }
         // The day ends with at least the required energy (or as much of it as the last interval allows).
-        var last = e[n - 1];
+        var last = v.Energy[n - 1];
         last.SetLb(Math.Min(Math.Max(last.Lb(), finalMinKwh), last.Ub()));
         objective.SetMaximization();
-        return new BatteryVars(c, d, e, baselineKw);
+        v.BaselineKw = baselineKw;
     }
 
-    /// <summary>The envelope applies to the sum of all batteries' net power.</summary>
-    private static void AddEnvelopes(Solver solver, IReadOnlyList<ScheduleInterval> intervals, IReadOnlyList<BatteryVars> batteries)
+    /// <summary>Envelope rows on the sum of the batteries' net power, one export and one import row per interval.</summary>
+    private static (Constraint[] Export, Constraint[] Import) AddEnvelopes(Solver solver, int n, IReadOnlyList<BatteryVars> batteries)
+    {
+        var (exports, imports) = (new Constraint[n], new Constraint[n]);
+        for (var t = 0; t < n; t++)
+        {
+            (exports[t], imports[t]) = (solver.MakeConstraint(), solver.MakeConstraint());
+            foreach (var b in batteries)
+            {
+                exports[t].SetCoefficient(b.Discharge[t], 1);
+                exports[t].SetCoefficient(b.Charge[t], -1);
+                imports[t].SetCoefficient(b.Discharge[t], -1);
+                imports[t].SetCoefficient(b.Charge[t], 1);
+            }
+        }
+        return (exports, imports);
+    }
+
+    /// <summary>The envelope's limits per interval (none: unbounded).</summary>
+    private static void SetEnvelopes((Constraint[] Export, Constraint[] Import) rows, IReadOnlyList<ScheduleInterval> intervals)
     {
         for (var t = 0; t < intervals.Count; t++)
         {
-            if (intervals[t].ExportLimitKw is { } export) Net(solver.MakeConstraint(double.NegativeInfinity, export, $"export{t}"), t, 1);
-            if (intervals[t].ImportLimitKw is { } import) Net(solver.MakeConstraint(double.NegativeInfinity, import, $"import{t}"), t, -1);
-        }
-
-        void Net(Constraint constraint, int t, double sign)
-        {
-            foreach (var b in batteries)
-            {
-                constraint.SetCoefficient(b.Discharge[t], sign);
-                constraint.SetCoefficient(b.Charge[t], -sign);
-            }
+            rows.Export[t].SetBounds(double.NegativeInfinity, intervals[t].ExportLimitKw ?? double.PositiveInfinity);
+            rows.Import[t].SetBounds(double.NegativeInfinity, intervals[t].ImportLimitKw ?? double.PositiveInfinity);
         }
     }
 

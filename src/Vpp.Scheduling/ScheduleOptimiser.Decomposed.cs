@@ -1,0 +1,103 @@
+namespace Vpp.Scheduling;
+
+public static partial class ScheduleOptimiser
+{
+    /// <summary>
+    /// Independent problems with the same number of intervals (e.g. one day's bid levels), solved in
+    /// parallel: one program per worker, reused from problem to problem.
+    /// </summary>
+    public static Schedule[] SolveMany(IReadOnlyList<ScheduleProblem> problems)
+    {
+        var results = new (Schedule Schedule, double[] ExportValue, double[] ImportValue)[problems.Count];
+        SolveInParallel(problems, Enumerable.Range(0, problems.Count), results);
+        return results.Select(r => r.Schedule).ToArray();
+    }
+
+    private static void SolveInParallel(IReadOnlyList<ScheduleProblem> problems, IEnumerable<int> which,
+        (Schedule Schedule, double[] ExportValue, double[] ImportValue)[] results)
+    {
+        if (problems.Count == 0) return;
+        var n = problems[0].Intervals.Count;
+        Parallel.ForEach(which, () => new BatteryProgram(n),
+            (k, _, program) => { results[k] = program.Solve(problems[k]); return program; }, program => program.Dispose());
+    }
+
+    /// <summary>
+    /// The per-site formulation, decomposed: each site is its own small program (the same one
+    /// <see cref="SolvePerSite"/> puts into one large program), solved in parallel, and the fleet's
+    /// envelope is coordinated between them by price. Round 0 gives every site a share of the
+    /// envelope in proportion to its power. After each round, in every interval, sites whose share
+    /// is worth nothing to them (shadow price 0) give up what they do not use, and the sites that
+    /// value more envelope (shadow price &gt; 0) get it in proportion to their power and solve again.
+    /// <para>
+    /// Why this is safe and never worse: a site's limits change only where its previous schedule
+    /// still fits them (shrunk to what it used, or grown), so its schedule stays feasible and its
+    /// profit cannot fall; shares only move between sites, so their sum never exceeds the fleet's
+    /// envelope. The result is at most the monolithic optimum (<see cref="SolvePerSite"/>), and
+    /// equal to it when the envelope never binds.
+    /// </para>
+    /// </summary>
+    /// <param name="rounds">Rounds of envelope coordination after the first solve (0: a fixed split by power).</param>
+    public static IReadOnlyList<Schedule> SolvePerSiteDecomposed(IReadOnlyList<FleetModel> sites, IReadOnlyList<ScheduleInterval> intervals,
+        NodaTime.Duration length, double degradationEurPerKwh, int rounds = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rounds);
+        var problems = SiteProblems(sites, intervals, length, degradationEurPerKwh, splitEnvelope: true);
+        var results = new (Schedule Schedule, double[] ExportValue, double[] ImportValue)[problems.Count];
+        var toSolve = Enumerable.Range(0, problems.Count).ToList();
+        for (var round = 0; ; round++)
+        {
+            SolveInParallel(problems, toSolve, results);
+            if (round == rounds) break;
+            var grown = new HashSet<int>();
+            for (var t = 0; t < intervals.Count; t++)
+            {
+                if (intervals[t].ExportLimitKw is not null) Reshare(t, sign: 1, r => r.ExportValue, i => i.ExportLimitKw!.Value,
+                    (i, limit) => i with { ExportLimitKw = limit }, grown);
+                if (intervals[t].ImportLimitKw is not null) Reshare(t, sign: -1, r => r.ImportValue, i => i.ImportLimitKw!.Value,
+                    (i, limit) => i with { ImportLimitKw = limit }, grown);
+            }
+            if (grown.Count == 0) break;
+            toSolve = [.. grown];
+        }
+        return results.Select(r => r.Schedule).ToList();
+
+        // Moves the unused part of the shares of sites that do not value them to the sites that do.
+        void Reshare(int t, double sign, Func<(Schedule, double[] ExportValue, double[] ImportValue), double[]> value,
+            Func<ScheduleInterval, double> limitOf, Func<ScheduleInterval, double, ScheduleInterval> withLimit, HashSet<int> grown)
+        {
+            var hungry = new List<int>();
+            var (freed, hungryPower) = (0.0, 0.0);
+            for (var k = 0; k < problems.Count; k++)
+            {
+                if (value(results[k])[t] > 1e-9)
+                {
+                    hungry.Add(k);
+                    hungryPower += PowerOf(problems[k].Fleet);
+                    continue;
+                }
+                var share = limitOf(problems[k].Intervals[t]);
+                var used = Math.Max(0, sign * results[k].Schedule.Intervals[t].NetKw);
+                if (used >= share - 1e-9) continue;
+                freed += share - used;
+                SetLimit(k, t, withLimit(problems[k].Intervals[t], used));
+            }
+            if (hungry.Count == 0 || freed <= 1e-9) return;
+            foreach (var k in hungry)
+            {
+                var extra = freed * (hungryPower > 0 ? PowerOf(problems[k].Fleet) / hungryPower : 1.0 / hungry.Count);
+                SetLimit(k, t, withLimit(problems[k].Intervals[t], limitOf(problems[k].Intervals[t]) + extra));
+                grown.Add(k);
+            }
+        }
+
+        void SetLimit(int k, int t, ScheduleInterval interval)
+        {
+            var own = problems[k].Intervals as ScheduleInterval[] ?? [.. problems[k].Intervals];
+            own[t] = interval;
+            problems[k] = problems[k] with { Intervals = own };
+        }
+
+        static double PowerOf(FleetModel f) => Math.Min(f.MaxChargeKw, f.MaxDischargeKw);
+    }
+}
