@@ -17,6 +17,9 @@ trap 'kill $host 2>/dev/null || true; wait $host 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done
 dotnet simulators/Vpp.Simulators/bin/Release/net10.0/vpp-sim.dll frequency-bench --url "http://127.0.0.1:$port" --api-key bench \
   --batteries "${1:-1000}" --events "${2:-30}" --dispatches "${3:-0}"
+# Server side: the signal reaching the host (grid-signals consumer) → the last frame of the batch written to its socket.
+grep -o 'signal → last frame [0-9.]* ms' /tmp/vpp-bench-frequency-host.log | awk '{print $5}' | sort -n | \
+  awk '{a[NR]=$1} END {if (NR) printf "signal arrived → last frame written (server)   p50 %.1f ms  p99 %.1f ms  max %.1f ms  (%d batches)\n", a[int((NR+1)/2)], a[int(NR*0.99+0.999)], a[NR], NR}'
 # Server side alone: from the gateway receiving the region's batch to every frame written.
 grep -o 'frames written in [0-9.]* ms' /tmp/vpp-bench-frequency-host.log | awk '{print $4}' | sort -n | \
   awk '{a[NR]=$1} END {if (NR) printf "gateway write of one batch (server side)       p50 %.1f ms  max %.1f ms  (%d batches)\n", a[int((NR+1)/2)], a[NR], NR}'

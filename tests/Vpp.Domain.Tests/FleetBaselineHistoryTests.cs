@@ -30,6 +30,20 @@ public class FleetBaselineHistoryTests
         history.Quarters().Select(q => q.Kw).Should().Equal(2, 3);
     }
 
+    [Fact]
+    public void A_restored_quarter_counts_its_samples_alongside_new_ones_and_old_quarters_are_not_restored()
+    {
+        var history = new FleetBaselineHistory();
+        history.Restore(T0, meanKw: 2, samples: 3, now: T0 + Duration.FromMinutes(5));
+        history.Restore(T0 - Duration.FromDays(9), meanKw: 7, samples: 5, now: T0 + Duration.FromMinutes(5));
+        history.Restore(T0 + Duration.FromMinutes(30), meanKw: double.NaN, samples: 2, now: T0 + Duration.FromMinutes(5));
+        history.Sample(T0 + Duration.FromMinutes(6), () => 6);
+
+        history.Get(T0).Should().Be((3.0, 4), "(3 × 2 + 6) / 4");
+        history.Quarters().Should().Equal((T0, 3.0));
+        history.Get(T0 + Duration.FromMinutes(15)).Should().BeNull();
+    }
+
     [Theory]
     [InlineData("2026-11-24T10:14:59Z", "2026-11-24T10:00:00Z")]
     [InlineData("2026-11-24T10:15:00Z", "2026-11-24T10:15:00Z")]

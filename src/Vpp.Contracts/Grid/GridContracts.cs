@@ -2,9 +2,9 @@ using NodaTime;
 
 namespace Vpp.Contracts.Grid;
 
-/// <summary>A grid frequency measurement for a region.</summary>
+/// <summary>A grid frequency measurement for a region; <paramref name="ReceivedAt"/>: when the signal reached a host (for latency).</summary>
 [GenerateSerializer, Immutable, Alias("vpp.FrequencyReading")]
-public sealed record FrequencyReading([property: Id(0)] Instant Ts, [property: Id(1)] double Hz);
+public sealed record FrequencyReading([property: Id(0)] Instant Ts, [property: Id(1)] double Hz, [property: Id(2)] Instant? ReceivedAt = null);
 
 /// <summary>A utility's request: deliver PowerKw (&gt; 0 = reduce net import / export) in Region over [StartsAt, EndsAt).</summary>
 [GenerateSerializer, Immutable, Alias("vpp.DispatchRequest")]

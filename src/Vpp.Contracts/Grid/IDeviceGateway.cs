@@ -6,9 +6,13 @@ namespace Vpp.Contracts.Grid;
 [GenerateSerializer, Immutable, Alias("vpp.CentralFrame")]
 public sealed record CentralFrame([property: Id(0)] string DeviceId, [property: Id(1)] double PowerKw, [property: Id(2)] double MinSocPct);
 
-/// <summary>A region's central frequency response for all its committed batteries, valid until <see cref="ValidUntil"/>.</summary>
+/// <summary>
+/// A region's central frequency response for all its committed batteries, valid until <see cref="ValidUntil"/>;
+/// <see cref="SignalReceivedAt"/>: when the frequency signal that caused it reached a host.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("vpp.CentralFrames")]
-public sealed record CentralFrames([property: Id(0)] string Region, [property: Id(1)] Instant ValidUntil, [property: Id(2)] CentralFrame[] Frames);
+public sealed record CentralFrames([property: Id(0)] string Region, [property: Id(1)] Instant ValidUntil, [property: Id(2)] CentralFrame[] Frames,
+    [property: Id(3)] Instant? SignalReceivedAt = null);
 
 /// <summary>
 /// A host's device gateway, reachable from grains on any silo. Central frequency response goes to

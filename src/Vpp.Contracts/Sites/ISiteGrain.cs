@@ -57,6 +57,14 @@ public interface ISiteGrain : IGrainWithStringKey
     [OneWay, Alias("Watch")]
     Task Watch();
 
+    /// <summary>
+    /// The baseline the site would take the dispatch's share on now (grid flow and each battery's
+    /// power without it), without taking it: the dispatch records it before any setpoint goes out.
+    /// Null when the site is not registered.
+    /// </summary>
+    [Alias("DispatchBaseline")]
+    Task<Grid.SiteBaseline?> DispatchBaseline(Grid.SiteDispatchOrder order);
+
     /// <summary>Takes (or changes) the site's share of a dispatch: setpoints to its batteries on top of their baseline.</summary>
     [Alias("Dispatch")]
     Task<Grid.SiteDispatchResult> Dispatch(Grid.SiteDispatchOrder order);

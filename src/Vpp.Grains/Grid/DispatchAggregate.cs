@@ -39,6 +39,9 @@ public sealed class DispatchAggregate : IAggregate
                 Status = DispatchStatus.Rejected;
                 Reason = r.Reason;
                 break;
+            case DispatchBaselinesRecorded b:
+                foreach (var (site, baseline) in b.Baselines) Baselines.TryAdd(site, baseline);
+                break;
             case DispatchStarted s:
                 Status = DispatchStatus.Started;
                 StartedAt = s.At;

@@ -134,9 +134,7 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
             // The sites forgot the share in the restart; they take it again with the baseline recorded when they first took it.
             var results = await Task.WhenAll(State.Allocations.Select(async a =>
             {
-                var recorded = State.Baselines.GetValueOrDefault(a.Key);
-                var order = new SiteDispatchOrder(request.RequestId, Sign > 0, a.Value, request.StartsAt, request.EndsAt,
-                    recorded is null ? null : new SiteBaseline(recorded.GridKw, recorded.BatteryKw));
+                var order = new SiteDispatchOrder(request.RequestId, Sign > 0, a.Value, request.StartsAt, request.EndsAt, RecordedBaseline(a.Key));
                 try
                 {
                     return (Site: a.Key, (await GrainFactory.GetGrain<ISiteGrain>(a.Key).Dispatch(order)).FailureReason);
@@ -173,10 +171,11 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
             var carried = current.Concat(placed).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
             var shares = await Region.Allocate(request.RequestId, Sign * remaining, request.EndsAt, excluded);
             if (shares.Count == 0) break;
+            await RecordBaselines(shares.Select(s => s.SiteId));
             var results = await Task.WhenAll(shares.Select(async share =>
             {
                 var total = carried.GetValueOrDefault(share.SiteId) + share.DeltaKw;
-                var order = new SiteDispatchOrder(request.RequestId, Sign > 0, total, request.StartsAt, request.EndsAt);
+                var order = new SiteDispatchOrder(request.RequestId, Sign > 0, total, request.StartsAt, request.EndsAt, RecordedBaseline(share.SiteId));
                 try
                 {
                     var result = await GrainFactory.GetGrain<ISiteGrain>(share.SiteId).Dispatch(order);
@@ -206,6 +205,34 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
         await Region.Placed(request.RequestId, placed, []);
         return (placed, Math.Max(0, remaining), baselines);
     }
+
+    /// <summary>
+    /// Asks the sites without a recorded baseline for theirs and records them before any setpoint
+    /// goes out (a host lost after the setpoints still has them; see docs/grid-balancing.md#restarts).
+    /// </summary>
+    private async Task RecordBaselines(IEnumerable<string> siteIds)
+    {
+        var request = State.Request!;
+        var order = new SiteDispatchOrder(request.RequestId, Sign > 0, 0, request.StartsAt, request.EndsAt);
+        var taken = await Task.WhenAll(siteIds.Where(id => !State.Baselines.ContainsKey(id)).Select(async id =>
+        {
+            try
+            {
+                return (Site: id, Baseline: await GrainFactory.GetGrain<ISiteGrain>(id).DispatchBaseline(order));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogInformation(e, "Dispatch {RequestId}: no baseline from site {SiteId}; it takes one itself", request.RequestId, id);
+                return (Site: id, Baseline: null);
+            }
+        }));
+        var records = taken.Where(t => t.Baseline is not null).ToDictionary(t => t.Site,
+            t => new SiteBaselineRecord(t.Baseline!.GridKw, t.Baseline.BatteryKw.ToDictionary(b => b.Key, b => b.Value, StringComparer.Ordinal)), StringComparer.Ordinal);
+        if (records.Count > 0) await Append(new DispatchBaselinesRecorded(request.RequestId, records, clock.GetCurrentInstant()));
+    }
+
+    private SiteBaseline? RecordedBaseline(string siteId) =>
+        State.Baselines.GetValueOrDefault(siteId) is { } b ? new SiteBaseline(b.GridKw, b.BatteryKw) : null;
 
     public async Task SiteLost(string siteId, string reason)
     {

@@ -9,14 +9,25 @@ using Vpp.Persistence.Events;
 
 namespace Vpp.Grains.Grid;
 
-/// <summary>A region's frequency-response commitment, folded from its stream.</summary>
+/// <summary>A region's frequency-response commitment and its recent battery baseline, folded from its stream.</summary>
 public sealed class RegionAggregate : IAggregate
 {
     public FrequencyResponseCommitted? Commitment { get; set; }
+    /// <summary>The completed baseline quarter-hours within <see cref="FleetBaselineHistory.Retention"/> of the latest.</summary>
+    public List<RegionBaselineRecorded> Baseline { get; set; } = [];
 
     public void Apply(object e)
     {
-        if (e is FrequencyResponseCommitted c) Commitment = c.Batteries.Count > 0 ? c : null;
+        switch (e)
+        {
+            case FrequencyResponseCommitted c:
+                Commitment = c.Batteries.Count > 0 ? c : null;
+                break;
+            case RegionBaselineRecorded b:
+                Baseline.RemoveAll(q => q.QuarterStart == b.QuarterStart || q.QuarterStart < b.QuarterStart - FleetBaselineHistory.Retention);
+                Baseline.Add(b);
+                break;
+        }
     }
 }
 
@@ -44,8 +55,11 @@ public sealed partial class GridRegionGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _stream = new EventSourcedStream<RegionAggregate>(store, StreamKeys.Region(this.GetPrimaryKeyString()));
+        // A snapshot a day: the baseline adds 96 events a day.
+        _stream = new EventSourcedStream<RegionAggregate>(store, StreamKeys.Region(this.GetPrimaryKeyString()), snapshotEvery: 96);
         await _stream.LoadAsync(cancellationToken);
+        var now = clock.GetCurrentInstant();
+        foreach (var q in _stream.State.Baseline) _baseline.Restore(q.QuarterStart, q.MeanKw, q.Samples, now);
         if (Commitment is not null) StartSocTimer();
         GrainFactory.GetGrain<IRegionDirectoryGrain>(0).Announce(this.GetPrimaryKeyString()).Ignore();
     }
@@ -118,7 +132,7 @@ public sealed partial class GridRegionGrain
 
         if (_responseKw == 0 && total != 0)
             _centralBase = c.Batteries.Keys.ToDictionary(id => id, id => _batteries.TryGetValue(id, out var b) ? b.PresentKw : 0, StringComparer.Ordinal);
-        await SendFrames(responses, total == 0 ? now + Duration.FromSeconds(1) : now + Grid.CentralResponseValidity, now);
+        await SendFrames(responses, total == 0 ? now + Duration.FromSeconds(1) : now + Grid.CentralResponseValidity, now, reading.ReceivedAt);
         if (total == 0) _centralBase = null;
         _responseKw = total;
         _responseSentAt = now;
@@ -136,7 +150,7 @@ public sealed partial class GridRegionGrain
     /// as minSocPct (the device stops discharging there). A response of 0 sends the base for a second,
     /// after which the device returns to self-consumption. Sites the homeowner keeps out get nothing.
     /// </summary>
-    private async Task SendFrames(IReadOnlyList<(string DeviceId, double Kw)> responses, Instant validUntil, Instant now)
+    private async Task SendFrames(IReadOnlyList<(string DeviceId, double Kw)> responses, Instant validUntil, Instant now, Instant? signalReceivedAt = null)
     {
         var frames = new List<CentralFrame>(responses.Count);
         foreach (var (deviceId, kw) in responses)
@@ -147,7 +161,7 @@ public sealed partial class GridRegionGrain
             if (power > 0 && b.UpKwh <= 0) power = 0; // at the reserve: no discharge
             frames.Add(new CentralFrame(deviceId, Math.Round(power, 3), b.ReservePct));
         }
-        var batch = new CentralFrames(this.GetPrimaryKeyString(), validUntil, frames.ToArray());
+        var batch = new CentralFrames(this.GetPrimaryKeyString(), validUntil, frames.ToArray(), signalReceivedAt);
         foreach (var gateway in await Gateways()) gateway.SendCentralResponse(batch).Ignore();
     }
 

@@ -4,6 +4,7 @@ using Vpp.Contracts.Grid;
 using Vpp.Domain.Grid;
 using Vpp.Domain.Units;
 using Vpp.Grains.Hosting;
+using Vpp.Persistence.Events;
 using Vpp.Persistence.EventStore;
 
 namespace Vpp.Grains.Grid;
@@ -22,6 +23,7 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
     private FrequencyReading? _latest;
     private readonly Dictionary<string, SiteCapability> _sites = new(StringComparer.Ordinal);
     private readonly FleetBaselineHistory _baseline = new();
+    private Instant? _openQuarter;
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     /// <summary>Per battery, what central frequency response needs without asking its twin.</summary>
     private readonly Dictionary<string, BatteryFacts> _batteries = new(StringComparer.Ordinal);
@@ -47,16 +49,24 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
             .Select(r => new RegionDispatch(r.Key, r.Value.From, r.Value.Until, r.Value.Kw)).ToList());
     }
 
-    public Task ReportCapability(SiteCapabilityReport report)
+    public async Task ReportCapability(SiteCapabilityReport report)
     {
-        if (_sites.TryGetValue(report.SiteId, out var known) && known.At > report.At) return Task.CompletedTask;
+        if (_sites.TryGetValue(report.SiteId, out var known) && known.At > report.At) return;
         _sites[report.SiteId] = report.ToDomain();
         foreach (var b in report.Batteries)
             _batteries[b.DeviceId] = new BatteryFacts(report.SiteId, b.PresentKw, b.MaxDischargeKw, b.MaxChargeKw, b.UpKwh, report.BackupReservePct);
         // The market scheduler's recent history: what the participating batteries do on their own (sites report them at
         // baseline), as of the report's time (reports are one-way: they may be handled a little later).
-        _baseline.Sample(report.At, () => _sites.Values.Where(s => s.Allows("", report.At)).Sum(s => s.Batteries.Sum(b => b.Now.Kw)));
-        return Task.CompletedTask;
+        if (_baseline.Sample(report.At, () => _sites.Values.Where(s => s.Allows("", report.At)).Sum(s => s.Batteries.Sum(b => b.Now.Kw))))
+            await RecordCompletedQuarter(FleetBaselineHistory.QuarterOf(report.At));
+    }
+
+    /// <summary>A sample of a later quarter-hour completes the one sampled before: recorded, so a restart keeps the history.</summary>
+    private async Task RecordCompletedQuarter(Instant current)
+    {
+        if (_openQuarter is { } open && current > open && _baseline.Get(open) is { } done)
+            await _stream.ExecuteAsync(_ => [new RegionBaselineRecorded(this.GetPrimaryKeyString(), open, done.MeanKw, done.Samples, clock.GetCurrentInstant())]);
+        if (_openQuarter is null || current > _openQuarter) _openQuarter = current;
     }
 
     public Task<IReadOnlyList<BaselineQuarter>> GetBaselineHistory() =>

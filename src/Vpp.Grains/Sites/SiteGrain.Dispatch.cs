@@ -65,14 +65,32 @@ public sealed partial class SiteGrain
             _stream.State.OptedOut.ToHashSet(StringComparer.Ordinal), now);
     }
 
+    // Resolved once per region: GetGrain reflects over the interface on every call.
+    private IGridRegionGrain Region(string region)
+    {
+        if (_region is null || _regionId != region) (_regionId, _region) = (region, GrainFactory.GetGrain<IGridRegionGrain>(region));
+        return _region;
+    }
+
+    private IGridRegionGrain? _region;
+    private string? _regionId;
+
     private void ReportCapability(Instant now)
     {
         _capabilityDirty = false;
         var c = Capability(now);
-        GrainFactory.GetGrain<IGridRegionGrain>(Site!.Region).ReportCapability(new SiteCapabilityReport(
+        Region(Site!.Region).ReportCapability(new SiteCapabilityReport(
             c.SiteId, now, c.Batteries.Select(b => b.ToReport(_slots.TryGetValue(b.DeviceId, out var s) ? s.Last?.PowerKw ?? 0 : 0)).ToList(), c.Grid.Kw,
             c.Envelopes.Select(e => new OperatingEnvelope(e.Import.Kw, e.Export.Kw, e.ValidFrom, e.ValidUntil)).ToList(),
             c.Participating, c.ManualOverrideUntil, c.OptedOutOf.ToList(), _stream.State.Settings.BackupReservePct)).Ignore();
+    }
+
+    public Task<SiteBaseline?> DispatchBaseline(SiteDispatchOrder order)
+    {
+        if (Site is null) return Task.FromResult<SiteBaseline?>(null);
+        var now = clock.GetCurrentInstant();
+        var grid = _dispatches.TryGetValue(order.RequestId, out var taken) ? taken.BaselineGridKw : GridBaseline(order, now);
+        return Task.FromResult<SiteBaseline?>(new SiteBaseline(grid, BatteryBaseline(Capability(now), now)));
     }
 
     public async Task<SiteDispatchResult> Dispatch(SiteDispatchOrder order)
@@ -81,7 +99,8 @@ public sealed partial class SiteGrain
         var now = clock.GetCurrentInstant();
         if (order.EndsAt <= now) return new SiteDispatchResult("the dispatch window has ended");
         if (!double.IsFinite(order.DeltaKw) || order.DeltaKw < 0) return new SiteDispatchResult("the share must be a finite magnitude ≥ 0");
-        // Resumed after a restart: the batteries already run the dispatch, so only the recorded baseline is right.
+        // The recorded baseline (taken before the setpoints went out): after a restart the batteries may
+        // already run this dispatch, so only the recorded one is right.
         if (order.Baseline is { } recorded && !_dispatches.ContainsKey(order.RequestId) && !_dispatches.Values.Any(d => !d.Lost))
             _batteryBaseline ??= new Dictionary<string, double>(recorded.BatteryKw, StringComparer.Ordinal);
         var capability = Capability(now);
@@ -95,6 +114,18 @@ public sealed partial class SiteGrain
         if (!result.Ok) dispatch.Lost = true;
         _capabilityDirty = true;
         return result.Ok && _batteryBaseline is { } batteries ? result with { Baseline = new SiteBaseline(dispatch.BaselineGridKw, batteries) } : result;
+    }
+
+    /// <summary>
+    /// Each battery's power without dispatches: kept while a dispatch runs; right after one ended the
+    /// batteries still run its setpoints, so the baseline kept then; otherwise what they run now.
+    /// </summary>
+    private Dictionary<string, double> BatteryBaseline(SiteCapability capability, Instant now)
+    {
+        var baseline = new Dictionary<string, double>(_batteryBaseline
+            ?? (_lastRelease is { } r && r.At > now - Grid.BaselineWindow ? r.Batteries : []), StringComparer.Ordinal);
+        foreach (var b in capability.Batteries) baseline.TryAdd(b.DeviceId, b.Now.Kw);
+        return baseline;
     }
 
     /// <summary>
@@ -118,11 +149,7 @@ public sealed partial class SiteGrain
     {
         var running = _dispatches.Values.Where(d => !d.Lost && d.Order.EndsAt > now).ToList();
         if (running.Count == 0) return new SiteDispatchResult(null);
-        // Right after a dispatch ended the batteries still run its setpoints: start from the baseline kept then.
-        _batteryBaseline ??= _lastRelease is { } r && r.At > now - Grid.BaselineWindow
-            ? new Dictionary<string, double>(r.Batteries, StringComparer.Ordinal)
-            : new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var b in capability.Batteries) _batteryBaseline.TryAdd(b.DeviceId, b.Now.Kw);
+        _batteryBaseline = BatteryBaseline(capability, now);
 
         var net = running.Sum(d => d.SignedKw);
         var until = running.Min(d => d.Order.EndsAt);

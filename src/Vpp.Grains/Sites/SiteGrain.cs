@@ -33,6 +33,7 @@ public sealed partial class SiteGrain(IEventStore store, IClock clock, IOptions<
 
     private TwinOptions Options => options.Value;
     private SiteRegistration? Site => _stream.State.Site;
+    private IFleetAggregatorGrain? _fleet;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -226,7 +227,7 @@ public sealed partial class SiteGrain(IEventStore store, IClock clock, IOptions<
             || SiteSnapshot.SignificantlyDifferent(report, _lastReport, Options.SignificantChangeKw))
         {
             _lastReport = report;
-            GrainFactory.GetGrain<IFleetAggregatorGrain>(IFleetAggregatorGrain.FleetKey).ReportSite(report).Ignore();
+            (_fleet ??= GrainFactory.GetGrain<IFleetAggregatorGrain>(IFleetAggregatorGrain.FleetKey)).ReportSite(report).Ignore();
             _capabilityDirty = true;
         }
         if (_capabilityDirty)

@@ -1,3 +1,4 @@
+using NodaTime;
 using System.Collections.Concurrent;
 using Vpp.Contracts.Grid;
 using Vpp.Host.Hosting;
@@ -9,7 +10,8 @@ namespace Vpp.Host.Devices;
 /// fast path for central frequency response (one message per host, frames written straight to the
 /// sockets without a grain hop per device). Announced to the gateway directory (see <see cref="DirectoryAnnouncer"/>).
 /// </summary>
-internal sealed class DeviceGateway(IGrainFactory grains, IClusterMembershipService membership, ILogger<DeviceGateway> log) : BackgroundService, IDeviceGateway
+internal sealed class DeviceGateway(IGrainFactory grains, IClusterMembershipService membership, IClock clock, GatewayMetrics metrics,
+    ILogger<DeviceGateway> log) : BackgroundService, IDeviceGateway
 {
     private readonly ConcurrentDictionary<string, DeviceSession> _sessions = new(StringComparer.Ordinal);
     private IDeviceGateway? _self;
@@ -36,9 +38,14 @@ internal sealed class DeviceGateway(IGrainFactory grains, IClusterMembershipServ
                 if (_sessions.TryGetValue(frames[i].DeviceId, out var session)) sends.Add(session.SendCentralResponse(frames[i], batch.ValidUntil));
             await Task.WhenAll(sends);
         })).ToList();
-        if (log.IsEnabled(LogLevel.Debug))
-            _ = Task.WhenAll(work).ContinueWith(_ => log.LogDebug("Central response {Region}: {Frames} frames written in {Ms:0.0} ms",
-                batch.Region, frames.Length, sw.Elapsed.TotalMilliseconds), TaskScheduler.Default);
+        _ = Task.WhenAll(work).ContinueWith(_ =>
+        {
+            // From the signal reaching a host (the consumer's clock; hosts keep NTP time) to the last frame written here.
+            var fromSignal = batch.SignalReceivedAt is { } received ? (clock.GetCurrentInstant() - received).TotalMilliseconds : (double?)null;
+            if (fromSignal is { } ms) metrics.CentralResponse(ms);
+            log.LogDebug("Central response {Region}: {Frames} frames written in {Ms:0.0} ms; signal → last frame {FromSignal:0.0} ms",
+                batch.Region, frames.Length, sw.Elapsed.TotalMilliseconds, fromSignal);
+        }, TaskScheduler.Default);
         return Task.CompletedTask;
     }
 

@@ -10,6 +10,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _frames;
     private readonly Counter<long> _errors;
     private readonly Counter<long> _rejectedUpgrades;
+    private readonly Histogram<double> _centralResponse;
     private readonly ConcurrentDictionary<string, long> _errorsByCode = new();
     private long _open;
     private long _framesTotal;
@@ -20,6 +21,8 @@ public sealed class GatewayMetrics
         _frames = meter.CreateCounter<long>("vpp.gateway.frames", description: "Frames received from devices");
         _errors = meter.CreateCounter<long>("vpp.gateway.protocol_errors", description: "Frames refused, tagged by error code");
         _rejectedUpgrades = meter.CreateCounter<long>("vpp.gateway.rejected_upgrades", description: "Upgrades refused with 401");
+        _centralResponse = meter.CreateHistogram<double>("vpp.gateway.central_response", unit: "ms",
+            description: "Central frequency response: the signal reaching a host → the last frame of the batch written to its socket");
         meter.CreateObservableGauge("vpp.gateway.connections", () => Interlocked.Read(ref _open), description: "Open device connections");
     }
 
@@ -40,6 +43,7 @@ public sealed class GatewayMetrics
     }
 
     public void RejectedUpgrade() => _rejectedUpgrades.Add(1);
+    public void CentralResponse(double ms) => _centralResponse.Record(ms);
     public void Opened() => Interlocked.Increment(ref _open);
     public void Closed() => Interlocked.Decrement(ref _open);
 }

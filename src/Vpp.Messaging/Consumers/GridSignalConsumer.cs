@@ -33,13 +33,14 @@ public sealed class GridSignalConsumer(KafkaEndpoint kafka, KafkaOptions options
     {
         var key = message.Message.Key;
         if (string.IsNullOrEmpty(key)) return Handled.Refuse(ProtocolErrors.InvalidField, "The message key (region) is required.");
-        var parsed = GridSignalParser.Parse(ce.Type, message.Message.Value ?? [], key, clock.GetCurrentInstant());
+        var received = clock.GetCurrentInstant();
+        var parsed = GridSignalParser.Parse(ce.Type, message.Message.Value ?? [], key, received);
         if (!parsed.Ok) return Handled.Refuse(parsed.ErrorCode!, parsed.Error!);
 
         switch (parsed.Signal)
         {
             case FrequencySignal f:
-                await grains.GetGrain<IGridRegionGrain>(key).ReportFrequency(new FrequencyReading(f.Ts, f.Hz));
+                await grains.GetGrain<IGridRegionGrain>(key).ReportFrequency(new FrequencyReading(f.Ts, f.Hz, received));
                 return Handled.Ok;
             case DispatchRequestSignal d:
                 var outcome = await grains.GetGrain<IDispatchGrain>(d.RequestId)

@@ -31,6 +31,13 @@ public sealed record DispatchRejected(string RequestId, string Reason, Instant A
 /// </summary>
 public sealed record SiteBaselineRecord(double? GridKw, Dictionary<string, double> BatteryKw);
 
+/// <summary>
+/// The baselines of the sites about to take a share, recorded before any of their setpoints is
+/// sent: a host that dies between the setpoints and <see cref="DispatchStarted"/> leaves them on
+/// record, so the next host places the shares on these baselines, not on the running setpoints.
+/// </summary>
+public sealed record DispatchBaselinesRecorded(string RequestId, Dictionary<string, SiteBaselineRecord> Baselines, Instant At) : IDispatchEvent;
+
 /// <summary>Setpoints went out: each site's share (magnitude, kW, in the request's direction) and its baseline.</summary>
 public sealed record DispatchStarted(string RequestId, Dictionary<string, double> Allocations, Instant At,
     Dictionary<string, SiteBaselineRecord>? Baselines = null) : IDispatchEvent;

@@ -17,3 +17,10 @@ public sealed record FrequencyResponseCommitted(
 
 /// <summary>Central mode: the region's response to a frequency changed materially (entered, moved, or left the deadband).</summary>
 public sealed record FrequencyResponseActivated(string Region, double Hz, double ResponseKw, Instant At) : IRegionEvent;
+
+/// <summary>
+/// A completed quarter-hour of the region's battery baseline (what its participating batteries did
+/// on their own: mean kW over <paramref name="Samples"/> samples, &gt; 0 discharging): the market
+/// scheduler's forecast history, kept across restarts.
+/// </summary>
+public sealed record RegionBaselineRecorded(string Region, Instant QuarterStart, double MeanKw, int Samples, Instant At) : IRegionEvent;

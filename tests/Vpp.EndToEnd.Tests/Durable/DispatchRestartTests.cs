@@ -43,10 +43,8 @@ public sealed class DispatchRestartTests
                     endsAt = Iso(now + Duration.FromSeconds(60)), powerKw = 4.0 })).StatusCode.Should().Be(HttpStatusCode.Created);
                 // Each home covers its 1 kW load (its baseline) and discharges its 2 kW share on top.
                 await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 15_000);
-                // Killed once the start (with the baselines) is recorded: the homes can run their setpoints a moment before
-                // that, and a host killed in between leaves a dispatch that starts afresh (see docs/grid-balancing.md#restarts).
-                await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>($"/api/dispatches/{id}"))!,
-                    v => v["status"]!.GetValue<string>() == "started", timeoutMs: 15_000);
+                // Killed as soon as the homes run their setpoints: possibly before DispatchStarted is committed. The sites'
+                // baselines are recorded before any setpoint goes out, so either way the next host places the shares on them.
                 await first.KillAsync();
             }
 

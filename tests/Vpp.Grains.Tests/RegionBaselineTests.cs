@@ -1,0 +1,35 @@
+using NodaTime;
+using Vpp.Contracts.Grid;
+using Vpp.Persistence.Events;
+
+namespace Vpp.Grains.Tests;
+
+/// <summary>The region's battery baseline history (the market scheduler's forecast input) outlives its activation.</summary>
+public sealed class RegionBaselineTests(TwinCluster cluster) : IClassFixture<TwinCluster>
+{
+    [Fact]
+    public async Task Completed_quarter_hours_are_recorded_and_restored_when_the_region_activates_again()
+    {
+        const string region = "rb-durable";
+        var grain = cluster.Client.GetGrain<IGridRegionGrain>(region);
+        var start = Instant.FromUtc(2026, 12, 1, 10, 0);
+        double[] kw = [1.5, -4, -6.25, 2, 0.5];
+        for (var q = 0; q < kw.Length; q++)
+        {
+            cluster.Clock.Reset(start + Duration.FromMinutes(15 * q + 1));
+            await grain.ReportCapability(new SiteCapabilityReport($"{region}-0", cluster.Clock.GetCurrentInstant(),
+                [new BatteryCapabilityReport($"{region}-0-bat", kw[q], 5, 5, 4, 4, kw[q])], 0, [], true, null, [], 20));
+            await grain.GetFleet(); // one-way reports: let each be handled before the next
+        }
+        (await grain.GetBaselineHistory()).Select(q => q.Kw).Should().Equal(kw);
+        var recorded = (await cluster.Events.ReadAsync(StreamKeys.Region(region), 0)).Events.OfType<RegionBaselineRecorded>().ToList();
+        recorded.Select(r => r.MeanKw).Should().Equal(kw[..^1], "a quarter-hour is recorded once a later one has begun");
+        recorded.Select(r => r.QuarterStart).Should().Equal(Enumerable.Range(0, 4).Select(q => start + Duration.FromMinutes(15 * q)));
+
+        await cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var restored = await grain.GetBaselineHistory();
+
+        restored.Select(q => (q.Start, q.Kw)).Should().Equal(recorded.Select(r => (r.QuarterStart, r.MeanKw)),
+            "the completed quarter-hours come back; the open one was not complete");
+    }
+}
