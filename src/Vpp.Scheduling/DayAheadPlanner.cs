@@ -35,10 +35,9 @@ public static class DayAheadPlanner
         IReadOnlyList<(double UpKw, double DownKw)>? limits = null, BaselineForecast? baseline = null)
     {
         if (products.Count == 0) return new DayAheadPlan([], [], 0, "the day has no products");
-        var known = dayBefore.Select(p => publishedPrices.TryGetValue(p.Delivery.Start, out var price) ? price : (double?)null).ToList();
-        if (known.All(k => k is null)) return new DayAheadPlan([], [], 0, "no clearing prices of the day before to forecast from");
-        var mean = known.Where(k => k is not null).Average(k => k!.Value);
-        var forecast = products.Select(p => p.Index < known.Count && known[p.Index] is { } price ? price : mean).ToArray();
+        if (EnergyForecast.Persistence(products, dayBefore, publishedPrices, degradationEurPerKwh) is not { } energy)
+            return new DayAheadPlan([], [], 0, "no clearing prices of the day before to forecast from");
+        var forecast = energy.PricesEurPerMwh.ToArray();
         // Reserve can never exceed what the fleet can move both ways (the exchange awarded what was offered then).
         var held = products.Select((_, i) => Math.Clamp(reserveKw is { } r && i < r.Count ? r[i] : 0, 0, Math.Min(fleet.MaxChargeKw, fleet.MaxDischargeKw))).ToArray();
         if (fleet.UsableKwh <= 1e-9 || fleet.MaxChargeKw + fleet.MaxDischargeKw <= 1e-9)

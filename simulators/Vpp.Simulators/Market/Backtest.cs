@@ -31,6 +31,8 @@ public static class Backtest
         public IReadOnlyDictionary<Instant, double>? ReservePrices { get; init; }
         public double ReserveMinBidKw { get; init; } = 1000;
         public double ReserveFloorEurPerMwH { get; init; } = 5;
+        /// <summary>Offer each block at no less than what holding it back costs the energy plan (<c>ReservePlanner.OpportunityCostEurPerMwh</c>).</summary>
+        public bool ReserveAtOpportunityCost { get; init; }
 
         /// <summary>Grid frequency, one reading per second from the first delivery day's start (repeated when shorter); null: 50 Hz throughout.</summary>
         public IReadOnlyList<double>? FrequencyHz { get; init; }
@@ -81,7 +83,8 @@ public static class Backtest
             if (reserveExchange is not null)
             {
                 var offer = ReservePlanner.Offer(new PlannerFleet(pooled.CapacityKwh - pooled.FloorKwh, pooled.InitialKwh - pooled.FloorKwh, pooled.MaxChargeKw,
-                    pooled.MaxDischargeKw, pooled.RoundTripEfficiency), reserveMarket.Products(day), o.ReserveMinBidKw, o.ReserveFloorEurPerMwH, fleet.SymmetricKw());
+                    pooled.MaxDischargeKw, pooled.RoundTripEfficiency), reserveMarket.Products(day), o.ReserveMinBidKw, o.ReserveFloorEurPerMwH, fleet.SymmetricKw(),
+                    o.ReserveAtOpportunityCost ? new EnergyForecast(products, forecast, o.DegradationEurPerKwh) : null);
                 reserveAwards = reserveExchange.Clear(reserveMarket, day, offer.Curves).Where(a => a.AwardedKw > 0).ToList();
                 reserveEur += reserveAwards.Sum(a => a.AwardedKw / 1000 * a.ClearingPriceEurPerMwh * a.Delivery.Duration.TotalHours);
                 reserveKwh += reserveAwards.Sum(a => a.AwardedKw * a.Delivery.Duration.TotalHours);

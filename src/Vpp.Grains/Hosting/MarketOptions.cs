@@ -57,6 +57,12 @@ public sealed class ReserveMarketOptions
     /// <summary>The price (EUR per MW of capacity per hour) below which the fleet would rather trade energy.</summary>
     public double FloorPriceEurPerMwh { get; set; } = 5;
 
+    /// <summary>
+    /// Offer each block at no less than what holding it back costs the day's energy plan. Off by
+    /// default: the backtest measured it worse while the energy plan over-trades the evening (see docs/markets.md).
+    /// </summary>
+    public bool PriceAtOpportunityCost { get; set; }
+
     /// <summary>How committed capacity responds: local droop on the devices, or central setpoints from frequency signals.</summary>
     public Vpp.Contracts.Grid.FrequencyResponseMode Mode { get; set; } = Vpp.Contracts.Grid.FrequencyResponseMode.Local;
 }

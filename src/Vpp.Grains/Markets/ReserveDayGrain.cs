@@ -33,8 +33,31 @@ public sealed class ReserveDayGrain(IEventStore store, IClock clock, IMarketExch
     {
         var fleet = await GrainFactory.GetGrain<IGridRegionGrain>(Region).GetFleet();
         var offer = ReservePlanner.Offer(new PlannerFleet(fleet.UsableKwh, fleet.InitialKwh, fleet.MaxChargeKw, fleet.MaxDischargeKw, options.Value.RoundTripEfficiency),
-            Products, Reserve.MinBidKw, Reserve.FloorPriceEurPerMwh, fleet.SymmetricKw);
+            Products, Reserve.MinBidKw, Reserve.FloorPriceEurPerMwh, fleet.SymmetricKw,
+            Reserve.PriceAtOpportunityCost ? await EnergyForecastAsync() : null);
         await SubmitAsync([], offer.Curves, offer.NothingToBid);
+    }
+
+    /// <summary>
+    /// The same day's energy prices as the day-ahead plan will forecast them (the day before's clearing
+    /// prices, published by now): what holding capacity back costs is priced from them.
+    /// </summary>
+    private async Task<EnergyForecast?> EnergyForecastAsync()
+    {
+        var energy = options.Value.Calendar;
+        var (products, before) = (energy.Products(Day), energy.Products(Day.PlusDays(-1)));
+        if (products.Count == 0 || before.Count == 0) return null;
+        try
+        {
+            var prices = await Exchange.PricesAsync(options.Value.Market, new Interval(before[0].Delivery.Start, before[^1].Delivery.End), CancellationToken.None);
+            return EnergyForecast.Persistence(products, before, prices, options.Value.DegradationEurPerKwh);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The offer still goes in, at the floor price: capacity unsold is worth less than a missed gate.
+            Log.LogWarning(e, "Reserve {Region} {Day}: no energy prices to price the offer from; offering at the floor price", Region, DayText);
+            return null;
+        }
     }
 
     protected override async Task<Instant?> ExecuteAwardsAsync()

@@ -73,6 +73,7 @@ public sealed class MarketsHostOptions : MarketCalendarSettings
         public override string GateClosure { get; set; } = "08:00";
         public double MinBidKw { get; set; } = 1000;
         public double FloorPriceEurPerMwh { get; set; } = 5;
+        public bool PriceAtOpportunityCost { get; set; }
         public string Mode { get; set; } = "local";
 
         public (ReserveMarketOptions? Options, string? Problem) Build(DateTimeZone zone)
@@ -86,7 +87,7 @@ public sealed class MarketsHostOptions : MarketCalendarSettings
             return (new ReserveMarketOptions
             {
                 Enabled = true, Calendar = calendar!, BidLead = Duration.FromMinutes(BidLeadMinutes), MinBidKw = MinBidKw,
-                FloorPriceEurPerMwh = FloorPriceEurPerMwh, Mode = mode,
+                FloorPriceEurPerMwh = FloorPriceEurPerMwh, PriceAtOpportunityCost = PriceAtOpportunityCost, Mode = mode,
             }, null);
         }
     }
