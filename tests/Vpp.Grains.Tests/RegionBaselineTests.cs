@@ -19,7 +19,9 @@ public sealed class RegionBaselineTests(TwinCluster cluster) : IClassFixture<Twi
             cluster.Clock.Reset(start + Duration.FromMinutes(15 * q + 1));
             await grain.ReportCapability(new SiteCapabilityReport($"{region}-0", cluster.Clock.GetCurrentInstant(),
                 [new BatteryCapabilityReport($"{region}-0-bat", kw[q], 5, 5, 4, 4, kw[q])], 0, [], true, null, [], 20));
-            await grain.GetFleet(); // one-way reports: let each be handled before the next
+            // One-way reports may overtake each other (an older one is then ignored): each is handled before the next.
+            var seen = q + 1;
+            await TwinCluster.Eventually(() => grain.GetBaselineHistory(), h => h.Count == seen);
         }
         (await grain.GetBaselineHistory()).Select(q => q.Kw).Should().Equal(kw);
         var recorded = (await cluster.Events.ReadAsync(StreamKeys.Region(region), 0)).Events.OfType<RegionBaselineRecorded>().ToList();
