@@ -1,8 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NodaTime;
 using Vpp.Contracts.Grid;
 using Vpp.Contracts.Markets;
 using Vpp.Contracts.Sites;
 using Vpp.Domain.Markets;
+using Vpp.Grains.Hosting;
 using Vpp.Persistence.Events;
 
 namespace Vpp.Grains.Tests;
@@ -117,6 +120,32 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
         (await Day("mk-late", day).GetView()).Reason.Should().Be("the gate closed before bids were built");
         (await Events("mk-late", day.PlusDays(-5))).Should().BeEmpty("the VPP did not exist for that day");
         cluster.Exchange.Submissions.Should().NotContain(s => s.Participant == "mk-late");
+    }
+
+    [Fact]
+    public async Task With_opportunity_cost_pricing_the_evening_block_is_offered_at_what_it_costs_the_energy_plan()
+    {
+        var reserveMarket = MarketCalendar.ReserveCapacity(Berlin);
+        var day = await PrepareAsync("oc", new LocalDate(2026, 12, 16));
+        var options = cluster.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<IOptions<MarketOptions>>().Value.Reserve).ToList();
+        try
+        {
+            foreach (var o in options) o.PriceAtOpportunityCost = true;
+            ClockTo(reserveMarket.GateClosure(day) - Duration.FromMinutes(30));
+            await cluster.Client.GetGrain<IReserveDayGrain>($"oc/{day:yyyy-MM-dd}").Arm();
+        }
+        finally
+        {
+            foreach (var o in options) o.PriceAtOpportunityCost = false;
+        }
+
+        // The day before sold dear from 17:00 to 20:00: holding 40 of the region's 50 kW in the 16:00–20:00 block would
+        // leave 10 kW to sell then, so that block asks for more than the floor; the night block costs the plan nothing.
+        var prices = cluster.Exchange.ReserveSubmissions.Single(s => s.Participant == "oc").Bids.OrderBy(c => c.ProductIndex)
+            .Select(c => c.Steps.Single().PriceEurPerMwh).ToList();
+        prices.Should().HaveCount(6);
+        prices[0].Should().Be(5, "charging at night can move to other hours: the floor price stands");
+        prices[4].Should().BeGreaterThan(prices.Where((_, i) => i != 4).Max()).And.BeGreaterThan(5);
     }
 
     [Fact]
