@@ -22,7 +22,7 @@ const string usage = """
       dashboards --url URL --api-key KEY [--viewers 1000] [--prefix home] [--seconds 60] [--host-pid PID]
               N homeowners (accounts for the homes of a running fleet) watch their own site over the live hub;
               prints the delay from each shown reading's ts to the viewer (p50/p99) and, with --host-pid, the host's CPU.
-      backtest [--prices prices.csv | --synthetic-days 7] [--reserve-prices blocks.csv | --no-reserve] [--reserve-at-opportunity-cost] [--frequency trace.csv]
+      backtest [--prices prices.csv | --synthetic-days 7] [--reserve-prices blocks.csv | --no-reserve] [--reserve-at-opportunity-cost] [--pooled-caps] [--frequency trace.csv]
                [--homes 100] [--seed 1] [--step-s 10] [--out artifacts/backtest]
               Backtest of the market core on simulated batteries (no host) on a simulated clock: reserve capacity and
               day-ahead energy bids, clearing, delivery with droop against a frequency trace (1 reading per second; synthetic
@@ -95,6 +95,7 @@ try
             var reserveCsv = a.Optional("reserve-prices");
             var noReserve = a.Flag("no-reserve");
             var atOpportunityCost = a.Flag("reserve-at-opportunity-cost");
+            var pooledCaps = a.Flag("pooled-caps");
             var frequencyCsv = a.Optional("frequency");
             var synthetic = a.Int("synthetic-days", 7);
             var homes = a.Int("homes", 100);
@@ -116,7 +117,7 @@ try
             var r = Vpp.Simulators.Market.Backtest.Run(new(prices, homes, seed, outDir)
             {
                 ReservePrices = reservePrices, FrequencyHz = frequency, Step = NodaTime.Duration.FromSeconds(Math.Max(1, stepS)),
-                ReserveAtOpportunityCost = atOpportunityCost,
+                ReserveAtOpportunityCost = atOpportunityCost, PerHomeCaps = !pooledCaps,
             });
             Console.WriteLine($"days {r.Days}, homes {homes}: energy market {r.MarketEur:0.00} EUR, imbalance {r.ImbalanceEur:0.00} EUR, " +
                 $"reserve capacity {r.ReserveEur:0.00} EUR ({r.ReserveKwh / 1000:0.0} MWh of capacity held), net {r.MarketEur + r.ImbalanceEur + r.ReserveEur:0.00} EUR");

@@ -17,12 +17,17 @@ namespace Vpp.Scheduling;
 /// </summary>
 public static class BidBuilder
 {
-    public static IReadOnlyList<BidCurve> Curves(ScheduleProblem forecast, double minBidKw)
+    /// <param name="plannedNetKw">
+    /// What the day's schedule trades per product, when known better than the pooled schedule (e.g. the
+    /// sum of the homes' own schedules: a pooled fleet lends power between homes that one by one run
+    /// out); null: the pooled schedule of <paramref name="forecast"/>.
+    /// </param>
+    public static IReadOnlyList<BidCurve> Curves(ScheduleProblem forecast, double minBidKw, IReadOnlyList<double>? plannedNetKw = null)
     {
         var prices = forecast.Intervals.Select(i => i.PriceEurPerMwh).Order().ToArray();
         double Quantile(double q) => prices[(int)Math.Round(q * (prices.Length - 1))];
         var dayLevels = new[] { Quantile(0), Quantile(0.25), Quantile(0.5), Quantile(0.75), Quantile(1) };
-        var planned = ScheduleOptimiser.Solve(forecast).Intervals;
+        var planned = plannedNetKw ?? ScheduleOptimiser.Solve(forecast).Intervals.Select(i => i.NetKw).ToList();
         var band = Math.Max(5, 0.1 * (prices[^1] - prices[0]));
         // Every (product, level) re-solve is independent: all of them at once, in parallel.
         var levels = Enumerable.Range(0, forecast.Intervals.Count).Select(t =>
@@ -41,7 +46,7 @@ public static class BidBuilder
         var curves = new List<BidCurve>(forecast.Intervals.Count);
         for (var t = 0; t < forecast.Intervals.Count; t++)
         {
-            var (low, high) = (Math.Min(0, planned[t].NetKw), Math.Max(0, planned[t].NetKw));
+            var (low, high) = (Math.Min(0, planned[t]), Math.Max(0, planned[t]));
             var steps = new List<BidStep>();
             var running = double.NegativeInfinity;
             var own = forecast.Intervals[t].PriceEurPerMwh;

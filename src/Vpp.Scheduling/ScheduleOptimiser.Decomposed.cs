@@ -13,13 +13,32 @@ public static partial class ScheduleOptimiser
         return results.Select(r => r.Schedule).ToArray();
     }
 
+    /// <param name="idleWhenInfeasible">A problem with no feasible schedule gets the idle one (no trading) instead of failing all.</param>
     private static void SolveInParallel(IReadOnlyList<ScheduleProblem> problems, IEnumerable<int> which,
-        (Schedule Schedule, double[] ExportValue, double[] ImportValue)[] results)
+        (Schedule Schedule, double[] ExportValue, double[] ImportValue)[] results, bool idleWhenInfeasible = false)
     {
         if (problems.Count == 0) return;
         var n = problems[0].Intervals.Count;
-        Parallel.ForEach(which, () => new BatteryProgram(n),
-            (k, _, program) => { results[k] = program.Solve(problems[k]); return program; }, program => program.Dispose());
+        try
+        {
+            Parallel.ForEach(which, () => new BatteryProgram(n), (k, _, program) =>
+            {
+                try
+                {
+                    results[k] = program.Solve(problems[k]);
+                }
+                catch (InvalidOperationException) when (idleWhenInfeasible)
+                {
+                    results[k] = (Idle(problems[k]), new double[n], new double[n]);
+                }
+                return program;
+            }, program => program.Dispose());
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // The caller sees what one problem threw, as it would from Solve.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
     }
 
     /// <summary>
@@ -38,8 +57,12 @@ public static partial class ScheduleOptimiser
     /// </para>
     /// </summary>
     /// <param name="rounds">Rounds of envelope coordination after the first solve (0: a fixed split by power).</param>
+    /// <param name="idleWhenInfeasible">
+    /// A site that cannot keep its share of the reserve from its energy gets the idle schedule (it trades
+    /// nothing) instead of failing the whole fleet.
+    /// </param>
     public static IReadOnlyList<Schedule> SolvePerSiteDecomposed(IReadOnlyList<FleetModel> sites, IReadOnlyList<ScheduleInterval> intervals,
-        NodaTime.Duration length, double degradationEurPerKwh, int rounds = 0)
+        NodaTime.Duration length, double degradationEurPerKwh, int rounds = 0, bool idleWhenInfeasible = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rounds);
         var problems = SiteProblems(sites, intervals, length, degradationEurPerKwh, splitEnvelope: true);
@@ -47,7 +70,7 @@ public static partial class ScheduleOptimiser
         var toSolve = Enumerable.Range(0, problems.Count).ToList();
         for (var round = 0; ; round++)
         {
-            SolveInParallel(problems, toSolve, results);
+            SolveInParallel(problems, toSolve, results, idleWhenInfeasible);
             if (round == rounds) break;
             var grown = new HashSet<int>();
             for (var t = 0; t < intervals.Count; t++)

@@ -111,6 +111,14 @@ public static partial class ScheduleOptimiser
         return baseline;
     }
 
+    /// <summary>No trading: the batteries run their (feasible) baseline alone.</summary>
+    private static Schedule Idle(ScheduleProblem p)
+    {
+        var baseline = FeasibleBaseline(p, p.Fleet, p.Intervals.Select(i => i.ReserveKw).ToArray(), out _);
+        var e = p.Fleet.InitialKwh;
+        return new Schedule(baseline.Select(b => new ScheduledInterval(0, 0, e += Drift(b, p.Fleet, p.IntervalLength.TotalHours), b)).ToList(), 0, 0);
+    }
+
     /// <summary>Energy the baseline moves in one interval (cells; losses included).</summary>
     private static double Drift(double baselineKw, FleetModel f, double h) =>
         baselineKw > 0 ? -baselineKw * h / f.DischargeEfficiency : -baselineKw * h * f.ChargeEfficiency;

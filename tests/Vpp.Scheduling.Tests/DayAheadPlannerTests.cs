@@ -87,4 +87,24 @@ public class DayAheadPlannerTests
         plan.Intervals.Where(i => Peak(i.Product.Delivery.Start)).Should().OnlyContain(i => i.ScheduledKw <= 1e-6, "nothing is sold into a closed envelope");
         plan.Intervals.Take(16).Should().OnlyContain(i => i.ReserveKw == 100 && Math.Abs(i.ScheduledKw) <= Fleet.MaxDischargeKw - 100 + 1e-6);
     }
+
+    [Fact]
+    public void With_the_homes_one_by_one_a_product_bids_no_more_than_the_homes_can_trade_without_lending_power()
+    {
+        // Two 10 kWh / 5 kW homes, one full and one empty: pooled, 10 kW can be sold while 10 kWh are stored. The day
+        // before was dear from 00:00 to 01:00 and cheap after it. Pooled, the first hour sells 10 kW; the full home
+        // alone can sell only its 5 kW, and the empty one nothing.
+        var day = new LocalDate(2026, 11, 25);
+        var before = DayAhead.Products(day.PlusDays(-1));
+        var prices = before.ToDictionary(p => p.Delivery.Start, p => p.Index < 4 ? 250.0 : 30.0);
+        var pooled = new PlannerFleet(20, 10, 10, 10, 1);
+        PlannerFleet[] homes = [new(10, 10, 5, 5, 1), new(10, 0, 5, 5, 1)];
+
+        var alone = DayAheadPlanner.Plan(pooled, DayAhead.Products(day), before, prices, 0.001, minBidKw: 1);
+        var oneByOne = DayAheadPlanner.Plan(pooled, DayAhead.Products(day), before, prices, 0.001, minBidKw: 1, homes: homes);
+
+        alone.Curves.Single(c => c.ProductIndex == 0).Steps.Max(s => s.QuantityKw).Should().BeApproximately(10, 1e-6);
+        oneByOne.Curves.Single(c => c.ProductIndex == 0).Steps.Max(s => s.QuantityKw).Should().BeApproximately(5, 1e-6);
+        oneByOne.Curves.Should().OnlyContain(c => c.Steps.All(s => Math.Abs(s.QuantityKw) <= 10 + 1e-6));
+    }
 }

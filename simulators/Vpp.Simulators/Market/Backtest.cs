@@ -33,6 +33,11 @@ public static class Backtest
         public double ReserveFloorEurPerMwH { get; init; } = 5;
         /// <summary>Offer each block at no less than what holding it back costs the energy plan (<c>ReservePlanner.OpportunityCostEurPerMwh</c>).</summary>
         public bool ReserveAtOpportunityCost { get; init; }
+        /// <summary>
+        /// Cap each product's bid by the homes' own schedules summed (the per-site plan), not the pooled
+        /// plan's, which lends power between homes that one by one run empty or full.
+        /// </summary>
+        public bool PerHomeCaps { get; init; } = true;
 
         /// <summary>Grid frequency, one reading per second from the first delivery day's start (repeated when shorter); null: 50 Hz throughout.</summary>
         public IReadOnlyList<double>? FrequencyHz { get; init; }
@@ -97,7 +102,11 @@ public static class Backtest
             IReadOnlyList<ProductAward> awards;
             try
             {
-                awards = exchange.Clear(market, day, BidBuilder.Curves(problem, o.MinBidKw));
+                // The homes one by one cap what is bid per product (the pooled plan lends power between homes).
+                var perHome = o.PerHomeCaps
+                    ? ScheduleOptimiser.SolvePerSiteDecomposed(fleet.Homes(), problem.Intervals, problem.IntervalLength, o.DegradationEurPerKwh, idleWhenInfeasible: true)
+                    : null;
+                awards = exchange.Clear(market, day, BidBuilder.Curves(problem, o.MinBidKw, perHome is null ? null : Schedule.NetKwSum(perHome, products.Count)));
             }
             catch (InvalidOperationException)
             {

@@ -34,6 +34,10 @@ public sealed class BacktestFleet(IReadOnlyList<HomeSpec> homes, Duration step)
     public FleetModel Pooled() => FleetModel.Sum(homes.Select((h, i) => new FleetModel(h.Battery.Capacity.Kwh, h.Battery.StoredAt(_soc[i]).Kwh,
         h.Battery.StoredAt(Floor(h)).Kwh, h.Battery.MaxCharge.Kw, h.Battery.MaxDischarge.Kw, h.Battery.RoundTripEfficiency)).ToList());
 
+    /// <summary>Each home as its own battery, as the per-site optimiser sees it.</summary>
+    public IReadOnlyList<FleetModel> Homes() => homes.Select((h, i) => new FleetModel(h.Battery.Capacity.Kwh, h.Battery.StoredAt(_soc[i]).Kwh,
+        h.Battery.StoredAt(Floor(h)).Kwh, h.Battery.MaxCharge.Kw, h.Battery.MaxDischarge.Kw, h.Battery.RoundTripEfficiency)).ToList();
+
     /// <summary>Σ per home of the droop it can hold both ways for 15 minutes now (droop is symmetric per battery).</summary>
     public double SymmetricKw() => Enumerable.Range(0, homes.Count).Sum(SymmetricKw);
 

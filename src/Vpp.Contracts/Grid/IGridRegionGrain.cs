@@ -140,6 +140,13 @@ public interface IGridRegionGrain : IGrainWithStringKey
     /// Per instant (a product's start), how far the fleet's power may move up and down from what it
     /// does now within the operating envelopes then in force and the homeowners' choices then.
     /// </summary>
+    /// <summary>
+    /// The participating batteries one by one (frequency-response capacity held back), for planning
+    /// that must not lend power between homes: energy above the reserve, room below full, inverter limits.
+    /// </summary>
+    [Alias("GetBatteries")]
+    Task<IReadOnlyList<FleetBattery>> GetBatteries();
+
     [Alias("GetFleetLimits")]
     Task<IReadOnlyList<FleetLimit>> GetFleetLimits(IReadOnlyList<Instant> at);
 
@@ -180,6 +187,11 @@ public sealed record RegionFleet(
     [property: Id(6)] double MaxDischargeKw,
     [property: Id(7)] double SymmetricKw,
     [property: Id(8)] double BaselineKw);
+
+/// <summary>One battery for planning: usable kWh (reserve to full), kWh above its reserve now, inverter limits (kW).</summary>
+[GenerateSerializer, Immutable, Alias("vpp.FleetBattery")]
+public sealed record FleetBattery([property: Id(0)] double UsableKwh, [property: Id(1)] double InitialKwh, [property: Id(2)] double MaxChargeKw,
+    [property: Id(3)] double MaxDischargeKw);
 
 /// <summary>One quarter-hour of a region's battery baseline: its start and the mean kW (&gt; 0 discharging).</summary>
 [GenerateSerializer, Immutable, Alias("vpp.BaselineQuarter")]

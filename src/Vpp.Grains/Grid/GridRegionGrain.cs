@@ -171,6 +171,14 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
             batteries.Sum(b => b.UpEnergy.Kwh + b.DownEnergy.Kwh), batteries.Sum(b => b.UpEnergy.Kwh), down, up, symmetric.Kw, batteries.Sum(b => b.Now.Kw)));
     }
 
+    public Task<IReadOnlyList<FleetBattery>> GetBatteries()
+    {
+        var now = clock.GetCurrentInstant();
+        return Task.FromResult<IReadOnlyList<FleetBattery>>(_sites.Values.Where(s => s.Allows("", now) && s.Batteries.Count > 0).Select(Held)
+            .SelectMany(s => s.Batteries)
+            .Select(b => new FleetBattery(b.UpEnergy.Kwh + b.DownEnergy.Kwh, b.UpEnergy.Kwh, b.MaxCharge.Kw, b.MaxDischarge.Kw)).ToList());
+    }
+
     public Task<IReadOnlyList<FleetLimit>> GetFleetLimits(IReadOnlyList<Instant> at)
     {
         if (at.Count == 0) return Task.FromResult<IReadOnlyList<FleetLimit>>([]);

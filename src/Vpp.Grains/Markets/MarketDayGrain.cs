@@ -35,12 +35,14 @@ public sealed class MarketDayGrain(IEventStore store, IClock clock, IMarketExcha
         var region = GrainFactory.GetGrain<IGridRegionGrain>(Region);
         var limits = await region.GetFleetLimits(Products.Select(p => p.Delivery.Start).ToList());
         var history = await region.GetBaselineHistory();
+        var homes = (await region.GetBatteries())
+            .Select(b => new PlannerFleet(b.UsableKwh, b.InitialKwh, b.MaxChargeKw, b.MaxDischargeKw, Options.RoundTripEfficiency)).ToList();
         var baseline = BaselineForecast.Of(history.Select(q => (q.Start, q.Kw)).ToList(), Calendar.Zone, Products, now, fleet.InitialKwh, fleet.UsableKwh,
             Options.RoundTripEfficiency, fleet.BaselineKw);
         // The region counts power headroom from what the batteries do now; the plan adds the baseline itself, so it needs their limits.
         var plan = DayAheadPlanner.Plan(new PlannerFleet(fleet.UsableKwh, fleet.InitialKwh, Math.Max(0, fleet.MaxChargeKw - fleet.BaselineKw),
                 Math.Max(0, fleet.MaxDischargeKw + fleet.BaselineKw), Options.RoundTripEfficiency),
-            Products, before, prices, Options.DegradationEurPerKwh, Options.MinBidKw, reserve, limits.Select(l => (l.UpKw, l.DownKw)).ToList(), baseline);
+            Products, before, prices, Options.DegradationEurPerKwh, Options.MinBidKw, reserve, limits.Select(l => (l.UpKw, l.DownKw)).ToList(), baseline, homes);
         List<object> planned = plan.Intervals.Count == 0 ? [] :
         [
             new ScheduleBuilt(Market, Region, DayText, fleet.Sites, fleet.UsableKwh, fleet.InitialKwh, fleet.MaxChargeKw, fleet.MaxDischargeKw,
