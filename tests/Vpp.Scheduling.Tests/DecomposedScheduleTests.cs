@@ -41,6 +41,21 @@ public class DecomposedScheduleTests
     }
 
     [Fact]
+    public void A_home_that_cannot_keep_its_reserve_share_fails_the_fleet_with_the_solvers_reason_or_idles_when_asked()
+    {
+        // The reserve is split by power: the tiny home's 1.5 kW share needs more energy headroom than its 0.2 kWh.
+        FleetModel[] homes = [new(10, 5, 1, 5, 5, 0.9), new(0.2, 0.1, 0, 5, 5, 0.9)];
+        var prices = Enumerable.Range(0, 96).Select(t => new ScheduleInterval(t < 48 ? 20 : 200, ReserveKw: 3)).ToArray();
+
+        ((Action)(() => ScheduleOptimiser.SolvePerSiteDecomposed(homes, prices, Quarter, 0.01))).Should().Throw<InvalidOperationException>()
+            .WithMessage("*reserve*");
+        var schedules = ScheduleOptimiser.SolvePerSiteDecomposed(homes, prices, Quarter, 0.01, idleWhenInfeasible: true);
+
+        schedules[1].Intervals.Should().OnlyContain(i => i.NetKw == 0, "the home that cannot hold its share trades nothing");
+        schedules[0].ProfitEur.Should().BeGreaterThan(0, "the other home still plans its day");
+    }
+
+    [Fact]
     public void Solving_many_problems_at_once_gives_each_its_own_optimum()
     {
         var rng = new Random(7);
