@@ -30,7 +30,8 @@ public sealed record DayAheadPlan(IReadOnlyList<PlannedInterval> Intervals, IRea
 /// and limits), every product's bid is capped by what the homes' own schedules trade together
 /// (<see cref="ScheduleOptimiser.SolvePerSiteDecomposed"/>): the pooled plan lends power between homes,
 /// and a fleet whose homes run empty or full one by one could not deliver it (measured with the
-/// backtest: imbalance 1 539 → 933 EUR a week, net +21 %).
+/// backtest: imbalance 1 539 → 933 EUR a week, net +21 %). The plan's scheduled kW and expected
+/// profit are then the homes' too, so what is published matches what is bid.
 /// </summary>
 public static class DayAheadPlanner
 {
@@ -63,22 +64,28 @@ public static class DayAheadPlanner
         {
             return new DayAheadPlan(Planned(products, forecast, held, null, baselineKw), [], 0, e.Message);
         }
-        var curves = BidBuilder.Curves(problem, minBidKw, homes is { Count: > 0 } ? HomesTrade(homes, problem) : null)
-            .Where(c => c.Steps.Any(s => s.QuantityKw != 0)).ToList();
-        return new DayAheadPlan(Planned(products, forecast, held, schedule, baselineKw), curves, schedule.ProfitEur,
+        // The homes' own plan, when they are known, is the plan: what is bid, scheduled and expected.
+        (double[] NetKw, double ProfitEur)? homesPlan = homes is { Count: > 0 } ? HomesPlan(homes, problem) : null;
+        var curves = BidBuilder.Curves(problem, minBidKw, homesPlan?.NetKw).Where(c => c.Steps.Any(s => s.QuantityKw != 0)).ToList();
+        return new DayAheadPlan(Planned(products, forecast, held, schedule, baselineKw, homesPlan?.NetKw), curves, homesPlan?.ProfitEur ?? schedule.ProfitEur,
             curves.Count == 0 ? "nothing worth trading at the forecast prices" : null);
     }
 
-    /// <summary>Per product, the net power the homes' own schedules trade together (a home that cannot keep its reserve share trades nothing).</summary>
-    private static double[] HomesTrade(IReadOnlyList<PlannerFleet> homes, ScheduleProblem pooled)
+    /// <summary>
+    /// Per product, the net power the homes' own schedules trade together, and their profit (a home
+    /// that cannot keep its reserve share trades nothing).
+    /// </summary>
+    private static (double[] NetKw, double ProfitEur) HomesPlan(IReadOnlyList<PlannerFleet> homes, ScheduleProblem pooled)
     {
         var models = homes.Select(h => new FleetModel(Math.Max(0, h.UsableKwh), Math.Clamp(h.InitialKwh, 0, Math.Max(0, h.UsableKwh)), 0,
             Math.Max(0, h.MaxChargeKw), Math.Max(0, h.MaxDischargeKw), h.RoundTripEfficiency)).ToList();
-        return Schedule.NetKwSum(ScheduleOptimiser.SolvePerSiteDecomposed(models, pooled.Intervals, pooled.IntervalLength, pooled.DegradationEurPerKwh,
-            idleWhenInfeasible: true), pooled.Intervals.Count);
+        var schedules = ScheduleOptimiser.SolvePerSiteDecomposed(models, pooled.Intervals, pooled.IntervalLength, pooled.DegradationEurPerKwh,
+            idleWhenInfeasible: true);
+        return (Schedule.NetKwSum(schedules, pooled.Intervals.Count), schedules.Sum(s => s.ProfitEur));
     }
 
-    private static List<PlannedInterval> Planned(IReadOnlyList<MarketProduct> products, double[] forecast, double[] held, Schedule? schedule, double[]? baselineKw = null) =>
-        products.Select((p, i) => new PlannedInterval(p, forecast[i], schedule?.Intervals[i].NetKw ?? 0, held[i],
+    private static List<PlannedInterval> Planned(IReadOnlyList<MarketProduct> products, double[] forecast, double[] held, Schedule? schedule,
+        double[]? baselineKw = null, double[]? netKw = null) =>
+        products.Select((p, i) => new PlannedInterval(p, forecast[i], netKw?[i] ?? schedule?.Intervals[i].NetKw ?? 0, held[i],
             schedule?.Intervals[i].BaselineKw ?? baselineKw?[i] ?? 0)).ToList();
 }

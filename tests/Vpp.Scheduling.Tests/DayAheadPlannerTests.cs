@@ -106,5 +106,7 @@ public class DayAheadPlannerTests
         alone.Curves.Single(c => c.ProductIndex == 0).Steps.Max(s => s.QuantityKw).Should().BeApproximately(10, 1e-6);
         oneByOne.Curves.Single(c => c.ProductIndex == 0).Steps.Max(s => s.QuantityKw).Should().BeApproximately(5, 1e-6);
         oneByOne.Curves.Should().OnlyContain(c => c.Steps.All(s => Math.Abs(s.QuantityKw) <= 10 + 1e-6));
+        oneByOne.Intervals[0].ScheduledKw.Should().BeApproximately(5, 1e-6, "the published plan is the homes' plan, as bid");
+        oneByOne.ExpectedProfitEur.Should().BeLessThan(alone.ExpectedProfitEur, "pooling overstates what the homes earn");
     }
 }
