@@ -79,7 +79,9 @@ public static class DayAheadPlanner
     {
         var models = homes.Select(h => new FleetModel(Math.Max(0, h.UsableKwh), Math.Clamp(h.InitialKwh, 0, Math.Max(0, h.UsableKwh)), 0,
             Math.Max(0, h.MaxChargeKw), Math.Max(0, h.MaxDischargeKw), h.RoundTripEfficiency)).ToList();
-        return ScheduleOptimiser.PlanHomes(models, pooled);
+        var schedules = ScheduleOptimiser.SolvePerSiteDecomposed(models, pooled.Intervals, pooled.IntervalLength, pooled.DegradationEurPerKwh,
+            idleWhenInfeasible: true);
+        return (Schedule.NetKwSum(schedules, pooled.Intervals.Count), schedules.Sum(s => s.ProfitEur));
     }
 
     private static List<PlannedInterval> Planned(IReadOnlyList<MarketProduct> products, double[] forecast, double[] held, Schedule? schedule,
