@@ -79,9 +79,7 @@ public static class DayAheadPlanner
     {
         var models = homes.Select(h => new FleetModel(Math.Max(0, h.UsableKwh), Math.Clamp(h.InitialKwh, 0, Math.Max(0, h.UsableKwh)), 0,
             Math.Max(0, h.MaxChargeKw), Math.Max(0, h.MaxDischargeKw), h.RoundTripEfficiency)).ToList();
-        var schedules = ScheduleOptimiser.SolvePerSiteDecomposed(models, pooled.Intervals, pooled.IntervalLength, pooled.DegradationEurPerKwh,
-            idleWhenInfeasible: true);
-        return (Schedule.NetKwSum(schedules, pooled.Intervals.Count), schedules.Sum(s => s.ProfitEur));
+        return ScheduleOptimiser.PlanHomes(models, pooled);
     }
 
     private static List<PlannedInterval> Planned(IReadOnlyList<MarketProduct> products, double[] forecast, double[] held, Schedule? schedule,

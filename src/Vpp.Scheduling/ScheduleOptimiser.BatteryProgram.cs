@@ -28,14 +28,14 @@ public static partial class ScheduleOptimiser
 
         public int Intervals => battery.Charge.Length;
 
-        public (Schedule Schedule, double[] ExportValue, double[] ImportValue) Solve(ScheduleProblem p)
+        public Solved Solve(ScheduleProblem p)
         {
             if (p.Problem() is { } problem) throw new ArgumentException("Invalid schedule problem: " + problem, nameof(p));
             if (p.Intervals.Count != Intervals) throw new ArgumentException($"This program has {Intervals} intervals, the problem {p.Intervals.Count}.", nameof(p));
             SetBattery(solver, battery, p);
             SetEnvelopes(envelope, p.Intervals);
             SolveOrThrow(solver);
-            return (Read(p, battery), Values(envelope.Export), Values(envelope.Import));
+            return new Solved(Read(p, battery), Values(envelope.Export), Values(envelope.Import));
         }
 
         private static double[] Values(Constraint[] rows) => rows.Select(c => Math.Abs(c.DualValue())).ToArray();

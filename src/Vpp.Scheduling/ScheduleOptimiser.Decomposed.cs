@@ -8,14 +8,14 @@ public static partial class ScheduleOptimiser
     /// </summary>
     public static Schedule[] SolveMany(IReadOnlyList<ScheduleProblem> problems)
     {
-        var results = new (Schedule Schedule, double[] ExportValue, double[] ImportValue)[problems.Count];
+        var results = new Solved[problems.Count];
         SolveInParallel(problems, Enumerable.Range(0, problems.Count), results);
         return results.Select(r => r.Schedule).ToArray();
     }
 
     /// <param name="idleWhenInfeasible">A problem with no feasible schedule gets the idle one (no trading) instead of failing all.</param>
     private static void SolveInParallel(IReadOnlyList<ScheduleProblem> problems, IEnumerable<int> which,
-        (Schedule Schedule, double[] ExportValue, double[] ImportValue)[] results, bool idleWhenInfeasible = false)
+        Solved[] results, bool idleWhenInfeasible = false)
     {
         if (problems.Count == 0) return;
         var n = problems[0].Intervals.Count;
@@ -29,7 +29,7 @@ public static partial class ScheduleOptimiser
                 }
                 catch (InvalidOperationException) when (idleWhenInfeasible)
                 {
-                    results[k] = (Idle(problems[k]), new double[n], new double[n]);
+                    results[k] = new Solved(Idle(problems[k]), new double[n], new double[n]);
                 }
                 return program;
             }, program => program.Dispose());
@@ -39,6 +39,20 @@ public static partial class ScheduleOptimiser
             // The caller sees what one problem threw, as it would from Solve.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
         }
+    }
+
+    /// <summary>
+    /// The homes' own plans added up, per interval, and their profit: what a fleet can trade without
+    /// lending power between homes (a home that cannot keep its share of the reserve trades nothing).
+    /// The fleet's reserve, baseline and envelope are split over the homes by their power.
+    /// </summary>
+    public static (double[] NetKw, double ProfitEur) PlanHomes(IReadOnlyList<FleetModel> homes, ScheduleProblem fleet)
+    {
+        var schedules = SolvePerSiteDecomposed(homes, fleet.Intervals, fleet.IntervalLength, fleet.DegradationEurPerKwh, idleWhenInfeasible: true);
+        var netKw = new double[fleet.Intervals.Count];
+        foreach (var s in schedules)
+            for (var t = 0; t < netKw.Length; t++) netKw[t] += s.Intervals[t].NetKw;
+        return (netKw, schedules.Sum(s => s.ProfitEur));
     }
 
     /// <summary>
@@ -66,7 +80,7 @@ public static partial class ScheduleOptimiser
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rounds);
         var problems = SiteProblems(sites, intervals, length, degradationEurPerKwh, splitEnvelope: true);
-        var results = new (Schedule Schedule, double[] ExportValue, double[] ImportValue)[problems.Count];
+        var results = new Solved[problems.Count];
         var toSolve = Enumerable.Range(0, problems.Count).ToList();
         for (var round = 0; ; round++)
         {
@@ -86,7 +100,7 @@ public static partial class ScheduleOptimiser
         return results.Select(r => r.Schedule).ToList();
 
         // Moves the unused part of the shares of sites that do not value them to the sites that do.
-        void Reshare(int t, double sign, Func<(Schedule, double[] ExportValue, double[] ImportValue), double[]> value,
+        void Reshare(int t, double sign, Func<Solved, double[]> value,
             Func<ScheduleInterval, double> limitOf, Func<ScheduleInterval, double, ScheduleInterval> withLimit, HashSet<int> grown)
         {
             var hungry = new List<int>();

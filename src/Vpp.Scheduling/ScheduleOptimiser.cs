@@ -21,17 +21,17 @@ namespace Vpp.Scheduling;
 /// </summary>
 public static partial class ScheduleOptimiser
 {
-    public static Schedule Solve(ScheduleProblem p) => SolveWithEnvelopePrices(p).Schedule;
-
-    /// <summary>
-    /// The schedule and, per interval, what one more kW of export / import envelope would earn (the
-    /// envelope constraints' shadow prices, EUR per kW; 0 where the envelope does not bind or is absent).
-    /// </summary>
-    private static (Schedule Schedule, double[] ExportValue, double[] ImportValue) SolveWithEnvelopePrices(ScheduleProblem p)
+    public static Schedule Solve(ScheduleProblem p)
     {
         using var program = new BatteryProgram(p.Intervals.Count);
-        return program.Solve(p);
+        return program.Solve(p).Schedule;
     }
+
+    /// <summary>
+    /// A schedule and, per interval, what one more kW of export / import envelope would earn (the
+    /// envelope constraints' shadow prices, EUR per kW; 0 where the envelope does not bind or is absent).
+    /// </summary>
+    private sealed record Solved(Schedule Schedule, double[] ExportValue, double[] ImportValue);
 
     /// <summary>
     /// The per-site formulation: one battery per site (each with its own floor, limits and

@@ -79,13 +79,4 @@ public sealed record ScheduledInterval(double ChargeKw, double DischargeKw, doub
 public sealed record Schedule(IReadOnlyList<ScheduledInterval> Intervals, double RevenueEur, double DegradationEur)
 {
     public double ProfitEur => RevenueEur - DegradationEur;
-
-    /// <summary>Per interval, the market positions of several schedules (e.g. one per home) added up.</summary>
-    public static double[] NetKwSum(IReadOnlyList<Schedule> schedules, int intervals)
-    {
-        var sum = new double[intervals];
-        foreach (var s in schedules)
-            for (var t = 0; t < intervals; t++) sum[t] += s.Intervals[t].NetKw;
-        return sum;
-    }
 }

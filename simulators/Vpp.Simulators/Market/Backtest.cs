@@ -103,10 +103,8 @@ public static class Backtest
             try
             {
                 // The homes one by one cap what is bid per product (the pooled plan lends power between homes).
-                var perHome = o.PerHomeCaps
-                    ? ScheduleOptimiser.SolvePerSiteDecomposed(fleet.Homes(), problem.Intervals, problem.IntervalLength, o.DegradationEurPerKwh, idleWhenInfeasible: true)
-                    : null;
-                awards = exchange.Clear(market, day, BidBuilder.Curves(problem, o.MinBidKw, perHome is null ? null : Schedule.NetKwSum(perHome, products.Count)));
+                var caps = o.PerHomeCaps ? ScheduleOptimiser.PlanHomes(fleet.Homes(), problem).NetKw : null;
+                awards = exchange.Clear(market, day, BidBuilder.Curves(problem, o.MinBidKw, caps));
             }
             catch (InvalidOperationException)
             {

@@ -31,8 +31,7 @@ public sealed class BacktestFleet(IReadOnlyList<HomeSpec> homes, Duration step)
     public sealed record Delivery(double EnergyKw, double DroopKw, double DroopShortKwh, double MinHz, double MaxHz, double RestoreKw);
 
     /// <summary>The homes pooled into one battery, as the optimiser sees the fleet.</summary>
-    public FleetModel Pooled() => FleetModel.Sum(homes.Select((h, i) => new FleetModel(h.Battery.Capacity.Kwh, h.Battery.StoredAt(_soc[i]).Kwh,
-        h.Battery.StoredAt(Floor(h)).Kwh, h.Battery.MaxCharge.Kw, h.Battery.MaxDischarge.Kw, h.Battery.RoundTripEfficiency)).ToList());
+    public FleetModel Pooled() => FleetModel.Sum(Homes());
 
     /// <summary>Each home as its own battery, as the per-site optimiser sees it.</summary>
     public IReadOnlyList<FleetModel> Homes() => homes.Select((h, i) => new FleetModel(h.Battery.Capacity.Kwh, h.Battery.StoredAt(_soc[i]).Kwh,

@@ -137,16 +137,16 @@ public interface IGridRegionGrain : IGrainWithStringKey
     Task<RegionFleet> GetFleet();
 
     /// <summary>
-    /// Per instant (a product's start), how far the fleet's power may move up and down from what it
-    /// does now within the operating envelopes then in force and the homeowners' choices then.
-    /// </summary>
-    /// <summary>
     /// The participating batteries one by one (frequency-response capacity held back), for planning
     /// that must not lend power between homes: energy above the reserve, room below full, inverter limits.
     /// </summary>
     [Alias("GetBatteries")]
     Task<IReadOnlyList<FleetBattery>> GetBatteries();
 
+    /// <summary>
+    /// Per instant (a product's start), how far the fleet's power may move up and down from what it
+    /// does now within the operating envelopes then in force and the homeowners' choices then.
+    /// </summary>
     [Alias("GetFleetLimits")]
     Task<IReadOnlyList<FleetLimit>> GetFleetLimits(IReadOnlyList<Instant> at);
 

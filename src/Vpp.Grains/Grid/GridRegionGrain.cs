@@ -49,16 +49,18 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
             .Select(r => new RegionDispatch(r.Key, r.Value.From, r.Value.Until, r.Value.Kw)).ToList());
     }
 
-    public async Task ReportCapability(SiteCapabilityReport report)
+    public Task ReportCapability(SiteCapabilityReport report)
     {
-        if (_sites.TryGetValue(report.SiteId, out var known) && known.At > report.At) return;
+        if (_sites.TryGetValue(report.SiteId, out var known) && known.At > report.At) return Task.CompletedTask;
         _sites[report.SiteId] = report.ToDomain();
         foreach (var b in report.Batteries)
             _batteries[b.DeviceId] = new BatteryFacts(report.SiteId, b.PresentKw, b.MaxDischargeKw, b.MaxChargeKw, b.UpKwh, report.BackupReservePct);
         // The market scheduler's recent history: what the participating batteries do on their own (sites report them at
         // baseline), as of the report's time (reports are one-way: they may be handled a little later).
-        if (_baseline.Sample(report.At, () => _sites.Values.Where(s => s.Allows("", report.At)).Sum(s => s.Batteries.Sum(b => b.Now.Kw))))
-            await RecordCompletedQuarter(FleetBaselineHistory.QuarterOf(report.At));
+        // Synchronous unless a quarter-hour completes (every site's reports pass here).
+        return _baseline.Sample(report.At, () => _sites.Values.Where(s => s.Allows("", report.At)).Sum(s => s.Batteries.Sum(b => b.Now.Kw)))
+            ? RecordCompletedQuarter(FleetBaselineHistory.QuarterOf(report.At))
+            : Task.CompletedTask;
     }
 
     /// <summary>A sample of a later quarter-hour completes the one sampled before: recorded, so a restart keeps the history.</summary>
@@ -161,7 +163,7 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
         var now = clock.GetCurrentInstant();
         // Over one minute, so that energy limits stay out of the power figures: the optimiser models energy itself.
         var minute = now + Duration.FromMinutes(1);
-        var sites = _sites.Values.Where(s => s.Allows("", now) && s.Batteries.Count > 0).Select(Held).ToList();
+        var sites = ParticipatingSites(now);
         var batteries = sites.SelectMany(s => s.Batteries).ToList();
         // Power as a change from what the batteries do now (a market position is measured against the
         // baseline, like a dispatch), within inverter limits and envelopes.
@@ -174,10 +176,13 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
     public Task<IReadOnlyList<FleetBattery>> GetBatteries()
     {
         var now = clock.GetCurrentInstant();
-        return Task.FromResult<IReadOnlyList<FleetBattery>>(_sites.Values.Where(s => s.Allows("", now) && s.Batteries.Count > 0).Select(Held)
-            .SelectMany(s => s.Batteries)
+        return Task.FromResult<IReadOnlyList<FleetBattery>>(ParticipatingSites(now).SelectMany(s => s.Batteries)
             .Select(b => new FleetBattery(b.UpEnergy.Kwh + b.DownEnergy.Kwh, b.UpEnergy.Kwh, b.MaxCharge.Kw, b.MaxDischarge.Kw)).ToList());
     }
+
+    /// <summary>Sites taking part now with a battery, their frequency-response commitments held back: what market planning sees.</summary>
+    private List<SiteCapability> ParticipatingSites(Instant now) =>
+        _sites.Values.Where(s => s.Allows("", now) && s.Batteries.Count > 0).Select(Held).ToList();
 
     public Task<IReadOnlyList<FleetLimit>> GetFleetLimits(IReadOnlyList<Instant> at)
     {

@@ -28,9 +28,7 @@ public sealed class MarketDayGrain(IEventStore store, IClock clock, IMarketExcha
     protected override async Task BidAsync(Instant now)
     {
         var fleet = await GrainFactory.GetGrain<IGridRegionGrain>(Region).GetFleet();
-        var before = Calendar.Products(Day.PlusDays(-1));
-        var window = before.Count == 0 ? new Interval(now, now) : new Interval(before[0].Delivery.Start, before[^1].Delivery.End);
-        var prices = await Exchange.PricesAsync(Market, window, CancellationToken.None);
+        var (before, prices) = await DayBeforeAsync(Calendar, Market);
         var reserve = await ReserveKwAsync();
         var region = GrainFactory.GetGrain<IGridRegionGrain>(Region);
         var limits = await region.GetFleetLimits(Products.Select(p => p.Delivery.Start).ToList());

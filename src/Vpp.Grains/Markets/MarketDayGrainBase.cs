@@ -186,4 +186,15 @@ public abstract class MarketDayGrainBase(IEventStore store, IClock clock, IMarke
     protected virtual double EarningsEnergyKwh(IntervalSettled settled, string siteId) => settled.SiteDeliveredKwh.GetValueOrDefault(siteId);
 
     protected Task Append(object e) => _stream.ExecuteAsync(_ => [e]);
+
+    /// <summary>
+    /// The products of the day before this one in <paramref name="calendar"/> and the clearing prices
+    /// <paramref name="market"/> published for them (the persistence forecast's input).
+    /// </summary>
+    protected async Task<(IReadOnlyList<MarketProduct> Products, IReadOnlyDictionary<Instant, double> Prices)> DayBeforeAsync(MarketCalendar calendar, string market)
+    {
+        var before = calendar.Products(Day.PlusDays(-1));
+        if (before.Count == 0) return (before, new Dictionary<Instant, double>());
+        return (before, await Exchange.PricesAsync(market, new Interval(before[0].Delivery.Start, before[^1].Delivery.End), CancellationToken.None));
+    }
 }

@@ -44,13 +44,10 @@ public sealed class ReserveDayGrain(IEventStore store, IClock clock, IMarketExch
     /// </summary>
     private async Task<EnergyForecast?> EnergyForecastAsync()
     {
-        var energy = options.Value.Calendar;
-        var (products, before) = (energy.Products(Day), energy.Products(Day.PlusDays(-1)));
-        if (products.Count == 0 || before.Count == 0) return null;
         try
         {
-            var prices = await Exchange.PricesAsync(options.Value.Market, new Interval(before[0].Delivery.Start, before[^1].Delivery.End), CancellationToken.None);
-            return EnergyForecast.Persistence(products, before, prices, options.Value.DegradationEurPerKwh);
+            var (before, prices) = await DayBeforeAsync(options.Value.Calendar, options.Value.Market);
+            return EnergyForecast.Persistence(options.Value.Calendar.Products(Day), before, prices, options.Value.DegradationEurPerKwh);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
