@@ -24,6 +24,9 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
     : BackgroundService
 {
     protected abstract string Topic { get; }
+
+    /// <summary>This consumer's own group within <see cref="KafkaOptions.GroupId"/> (see <see cref="KafkaOptions.ConsumerGroup"/>).</summary>
+    protected abstract string GroupName { get; }
     protected KafkaOptions Settings => options;
 
 
@@ -45,7 +48,7 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var config = kafka.ConsumerConfig(options.GroupId);
+        var config = kafka.ConsumerConfig(options.ConsumerGroup(GroupName));
         Configure(config, options);
         using var consumer = new ConsumerBuilder<string, byte[]>(config)
             .SetErrorHandler((_, e) => log.LogWarning("Kafka consumer ({Topic}): {Reason}", Topic, e.Reason))

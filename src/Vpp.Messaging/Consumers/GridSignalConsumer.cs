@@ -23,6 +23,11 @@ public sealed class GridSignalConsumer(KafkaEndpoint kafka, KafkaOptions options
 {
     protected override string Topic => KafkaTopics.GridSignals;
 
+    /// <summary>Its consumer group's name after <see cref="KafkaOptions.GroupId"/>.</summary>
+    public const string Group = "grid-signals";
+
+    protected override string GroupName => Group;
+
     // Frequency signals are latency-critical and few: a short fetch wait costs little (see KafkaOptions).
     protected override void Configure(ConsumerConfig config, KafkaOptions settings) => config.FetchWaitMaxMs = settings.GridSignalsFetchWaitMs;
 

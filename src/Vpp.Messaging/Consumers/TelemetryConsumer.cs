@@ -29,6 +29,11 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
     private Instant _batchNow;
 
     protected override string Topic => KafkaTopics.Telemetry;
+
+    /// <summary>Its consumer group's name after <see cref="KafkaOptions.GroupId"/>.</summary>
+    public const string Group = "telemetry";
+
+    protected override string GroupName => Group;
     protected override TimeSpan DurableInterval => TimeSpan.FromMilliseconds(Settings.TelemetryCommitIntervalMs);
 
     /// <summary>

@@ -14,8 +14,15 @@ public sealed class KafkaOptions
     /// <summary>Fixed local port of the embedded cluster, for kcat and other tools; 0 = a random port (tests).</summary>
     public int EmbeddedPort { get; set; } = 19092;
 
-    /// <summary>Consumer group of this service for the inbound topics.</summary>
+    /// <summary>
+    /// Prefix of this service's consumer groups: one group per inbound topic (<see cref="ConsumerGroup"/>),
+    /// so a rebalance of the telemetry consumers never pauses grid signals (and a consumer joining late
+    /// does not wait for the other's group to settle).
+    /// </summary>
     public string GroupId { get; set; } = "vpp";
+
+    /// <summary>The consumer group of one consumer, e.g. <c>vpp.grid-signals</c>.</summary>
+    public string ConsumerGroup(string consumer) => $"{GroupId}.{consumer}";
 
     /// <summary>Identifies this deployment in CloudEvents <c>ce_source</c>.</summary>
     public string Source { get; set; } = "urn:vpp:host";

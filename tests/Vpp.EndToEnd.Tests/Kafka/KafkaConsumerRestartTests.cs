@@ -3,6 +3,7 @@ using NodaTime.Text;
 using Vpp.Contracts.Grid;
 using Vpp.Messaging.Embedded;
 using Vpp.Messaging.Hosting;
+using Vpp.Messaging.Consumers;
 using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Topics;
 using Vpp.Protocol.GridSignals;
@@ -41,7 +42,7 @@ public sealed class KafkaConsumerRestartTests
             foreach (var i in Enumerable.Range(1, 10))
                 (await Eventually.Until(() => grains.GetGrain<IGridRegionGrain>($"R{i}").GetFrequency(), f => f is not null, timeoutMs: 30_000)).Should().NotBeNull();
             // The batch's commit follows its effects: wait until the group's committed offsets reach the end.
-            await client.WaitForCommittedAsync("vpp-restart-test", KafkaTopics.GridSignals, new KafkaOptions().Topics[KafkaTopics.GridSignals].Partitions);
+            await client.WaitForCommittedAsync(new KafkaOptions { GroupId = "vpp-restart-test" }.ConsumerGroup(GridSignalConsumer.Group), KafkaTopics.GridSignals, new KafkaOptions().Topics[KafkaTopics.GridSignals].Partitions);
         }
 
         await Frequencies(Enumerable.Range(11, 5));

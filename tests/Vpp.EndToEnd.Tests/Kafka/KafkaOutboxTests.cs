@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Messaging.Consumers;
 using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 using Vpp.Messaging.Topics;
@@ -45,8 +46,9 @@ public sealed class KafkaOutboxTests(PostgresVppHost host) : IClassFixture<Postg
 
         // Committed offsets of the host's group reach the end of what was produced...
         var partitions = new KafkaOptions().Topics[KafkaTopics.Telemetry].Partitions;
-        await client.WaitForCommittedAsync("vpp", KafkaTopics.Telemetry, partitions);
-        client.Committed("vpp", KafkaTopics.Telemetry, partitions).Should().Be(client.End(KafkaTopics.Telemetry, partitions));
+        var group = new KafkaOptions().ConsumerGroup(TelemetryConsumer.Group);
+        await client.WaitForCommittedAsync(group, KafkaTopics.Telemetry, partitions);
+        client.Committed(group, KafkaTopics.Telemetry, partitions).Should().Be(client.End(KafkaTopics.Telemetry, partitions));
 
         // ...and by then the readings are in the history table (written before the commit).
         using var api = host.Api();
