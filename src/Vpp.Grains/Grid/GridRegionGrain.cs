@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Vpp.Contracts.Grid;
@@ -15,7 +16,7 @@ namespace Vpp.Grains.Grid;
 /// placing a dispatch is in-memory work here (no fan-out of calls to thousands of sites).
 /// Acceptance reserves capacity per request so overlapping requests cannot promise the same kW twice.
 /// </summary>
-public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOptions<TwinOptions> options)
+public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOptions<TwinOptions> options, ILogger<GridRegionGrain> log)
     : Grain, IGridRegionGrain
 {
     private sealed record Reservation(Instant From, Instant Until, double Kw, DispatchEvaluation Answer);
@@ -36,6 +37,15 @@ public sealed partial class GridRegionGrain(IClock clock, IEventStore store, IOp
     {
         if (_latest is not null && reading.Ts <= _latest.Ts) return Task.CompletedTask;
         _latest = reading;
+        // A reading older than a central setpoint's validity (redelivered after a restart, or a lagging consumer)
+        // describes a grid that has moved on: answering it now would push power the grid no longer needs.
+        var age = clock.GetCurrentInstant() - reading.Ts;
+        if (age > Grid.CentralResponseValidity)
+        {
+            log.LogWarning("Frequency reading of {Region} at {Ts} ({Hz} Hz) is {AgeSeconds:0.#} s old: kept as the latest, not answered",
+                this.GetPrimaryKeyString(), reading.Ts, reading.Hz, age.TotalSeconds);
+            return Task.CompletedTask;
+        }
         return RespondCentrally(reading);
     }
 

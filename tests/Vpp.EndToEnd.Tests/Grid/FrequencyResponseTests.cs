@@ -73,6 +73,32 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_frequency_reading_older_than_a_central_setpoints_validity_is_kept_as_the_latest_but_not_answered()
+    {
+        using var api = _host.Api();
+        var homes = await Homes(api, "fr-s", 2);
+        try
+        {
+            (await api.PutAsJsonAsync("/api/regions/fr-s/frequency-response", new { committedKw = 4.0, mode = "central", until = Iso(Now + Duration.FromHours(1)) }))
+                .StatusCode.Should().Be(HttpStatusCode.OK);
+            using var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers);
+            // A dip a minute ago (the default validity is 10 s), e.g. redelivered after a restart.
+            await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-s", new { ts = Iso(Now - Duration.FromMinutes(1)), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
+            var view = await Eventually.Until(() => Get(api, "/api/regions/fr-s/frequency-response"), v => v["lastHz"]?.GetValue<double>() == 49.8, timeoutMs: 30_000);
+            view["responseKw"]!.GetValue<double>().Should().Be(0, "the reading was handled (it is the latest) and not answered");
+
+            // The same dip, fresh: answered (so the silence above was the reading's age, not a slow path).
+            await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-s", new { ts = Iso(Now), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
+            await Eventually.Until(() => Task.FromResult(homes.All(h => h.LastSetpointReason == "frequency response")), ok => ok, timeoutMs: 30_000);
+            homes.Should().OnlyContain(h => h.SetpointsReceived == 1, "nothing was sent for the stale reading");
+        }
+        finally
+        {
+            foreach (var h in homes) await h.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Local_mode_gives_each_committed_battery_its_droop_parameters_over_the_protocol_and_ending_it_sends_zero()
     {
         using var api = _host.Api();
