@@ -36,6 +36,10 @@ const string usage = """
       frequency-bench --url URL --api-key KEY [--bootstrap localhost:19092] [--batteries 1000] [--events 30] [--region bench-fr] [--dispatches 0]
               Times central frequency response: frequency signal on Kafka → last setpoint frame at the devices (p50/p99);
               with --dispatches, also utility dispatch: startsAt → last setpoint frame.
+      fanout-server [--port 5098]
+              Bare Kestrel WebSocket endpoint: POST /burst writes one setpoint frame to every connected socket (baseline of frequency-bench).
+      fanout-bench --url http://127.0.0.1:5098 [--devices 1000] [--events 30]
+              Drives fanout-server with frequency-bench's devices; prints burst → last frame written (server) and at the devices.
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -172,6 +176,22 @@ try
                 a.Int("batteries", 1000), a.Int("events", 30), a.String("region", "bench-fr"), a.Int("dispatches", 0));
             a.EnsureAllUsed();
             await FrequencyBench.RunAsync(options, Console.Out, cts.Token);
+            return 0;
+        }
+        case "fanout-server":
+        {
+            var port = a.Int("port", 5098);
+            a.EnsureAllUsed();
+            await BareFanout.ServeAsync(port, cts.Token);
+            return 0;
+        }
+        case "fanout-bench":
+        {
+            var url = new Uri(a.String("url", "http://127.0.0.1:5098"));
+            var devices = a.Int("devices", 1000);
+            var events = a.Int("events", 30);
+            a.EnsureAllUsed();
+            await FanoutBench.RunAsync(url, devices, events, Console.Out, cts.Token);
             return 0;
         }
         case "grid":

@@ -148,7 +148,7 @@ public static class FrequencyBench
         await Task.WhenAll(loops.Append(bareLoop).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
     }
 
-    private static async Task Report(DeviceClient device, CancellationToken ct)
+    internal static async Task Report(DeviceClient device, CancellationToken ct)
     {
         // 1 Hz telemetry: the battery at 60 % idle; spread over the second.
         try
