@@ -20,6 +20,17 @@ public static class BareFanout
 {
     public static async Task ServeAsync(int port, CancellationToken ct)
     {
+        var app = await StartAsync(port, ct);
+        Console.WriteLine($"bare fan-out listening on http://127.0.0.1:{port}");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
+        try { await Task.Delay(Timeout.Infinite, stop.Token); }
+        catch (OperationCanceledException) { }
+        await app.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>Starts the endpoint on 127.0.0.1:<paramref name="port"/> (0: any free port; the app's addresses say which).</summary>
+    public static async Task<WebApplication> StartAsync(int port, CancellationToken ct)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
@@ -49,12 +60,8 @@ public static class BareFanout
                 sockets.TryRemove(id, out _);
             }
         });
-        Console.WriteLine($"bare fan-out listening on http://127.0.0.1:{port}");
         await app.StartAsync(ct);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
-        try { await Task.Delay(Timeout.Infinite, stop.Token); }
-        catch (OperationCanceledException) { }
-        await app.StopAsync(CancellationToken.None);
+        return app;
     }
 
     /// <summary>One frame per socket, chunked over the cores like <c>DeviceGateway.SendCentralResponse</c>; the time until every send completed.</summary>
