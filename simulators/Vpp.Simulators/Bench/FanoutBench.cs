@@ -47,11 +47,8 @@ public static class FanoutBench
             var t0 = Stopwatch.GetTimestamp();
             var burst = (await (await http.PostAsync("/burst", null, ct)).Content.ReadFromJsonAsync<JsonObject>(ct))!;
             server.Add(burst["ms"]!.GetValue<double>());
-            var arrivalWait = Stopwatch.StartNew();
-            while ((received.TryGetValue(e, out var bag) ? bag.Count : 0) < devices && arrivalWait.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(2, ct);
-            var arrivals = received.TryGetValue(e, out var got) ? got.ToList() : [];
-            if (arrivals.Count < devices) await output.WriteLineAsync($"event {e}: only {arrivals.Count}/{devices} frames within 10 s");
-            if (arrivals.Count > 0) last.Add(arrivals.Max(t => Stopwatch.GetElapsedTime(t0, t).TotalMilliseconds));
+            var ms = await FrequencyBench.Arrivals(received, e, devices, t0, output, ct);
+            if (ms.Count > 0) last.Add(ms.Max());
             await Task.Delay(1000, ct);
         }
 

@@ -90,13 +90,9 @@ public static class FrequencyBench
                 Key = o.Region, Headers = ce.ToHeaders(),
                 Value = JsonSerializer.SerializeToUtf8Bytes(new { ts = InstantPattern.ExtendedIso.Format(now), hz }),
             }, ct);
-            var wait = Stopwatch.StartNew();
-            while ((received.TryGetValue(e, out var bag) ? bag.Count : 0) < committed && wait.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(2, ct);
-            var arrivals = received.TryGetValue(e, out var got) ? got.ToList() : [];
-            if (arrivals.Count < committed) await output.WriteLineAsync($"event {e}: only {arrivals.Count}/{committed} frames within 10 s");
-            if (arrivals.Count > 0)
+            var ms = await Arrivals(received, e, committed, t0, output, ct);
+            if (ms.Count > 0)
             {
-                var ms = arrivals.Select(t => Stopwatch.GetElapsedTime(t0, t).TotalMilliseconds).ToList();
                 last.Add(ms.Max());
                 all.AddRange(ms);
             }
@@ -146,6 +142,20 @@ public static class FrequencyBench
         }
         await stop.CancelAsync();
         await Task.WhenAll(loops.Append(bareLoop).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+    }
+
+    /// <summary>
+    /// Waits (at most 10 s) until <paramref name="expected"/> frames of event <paramref name="e"/> arrived; their
+    /// arrival times in ms since <paramref name="t0"/> (a Stopwatch timestamp), with a line when some are missing.
+    /// </summary>
+    internal static async Task<List<double>> Arrivals(ConcurrentDictionary<int, ConcurrentBag<long>> received, int e, int expected, long t0,
+        TextWriter output, CancellationToken ct)
+    {
+        var wait = Stopwatch.StartNew();
+        while ((received.TryGetValue(e, out var bag) ? bag.Count : 0) < expected && wait.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(2, ct);
+        var arrivals = received.TryGetValue(e, out var got) ? got.ToList() : [];
+        if (arrivals.Count < expected) await output.WriteLineAsync($"event {e}: only {arrivals.Count}/{expected} frames within 10 s");
+        return arrivals.Select(t => Stopwatch.GetElapsedTime(t0, t).TotalMilliseconds).ToList();
     }
 
     internal static async Task Report(DeviceClient device, CancellationToken ct)

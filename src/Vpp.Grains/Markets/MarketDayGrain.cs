@@ -27,10 +27,10 @@ public sealed class MarketDayGrain(IEventStore store, IClock clock, IMarketExcha
 
     protected override async Task BidAsync(Instant now)
     {
-        var fleet = await GrainFactory.GetGrain<IGridRegionGrain>(Region).GetFleet();
+        var region = GrainFactory.GetGrain<IGridRegionGrain>(Region);
+        var fleet = await region.GetFleet();
         var (before, prices) = await DayBeforeAsync(Calendar, Market);
         var reserve = await ReserveKwAsync();
-        var region = GrainFactory.GetGrain<IGridRegionGrain>(Region);
         var limits = await region.GetFleetLimits(Products.Select(p => p.Delivery.Start).ToList());
         var history = await region.GetBaselineHistory();
         var homes = (await region.GetBatteries())

@@ -27,49 +27,42 @@ public sealed class DispatchRestartTests
     public async Task A_dispatch_running_when_every_host_dies_is_resumed_with_its_recorded_baselines_measured_and_completed()
     {
         var db = await TestPostgres.CreateDatabaseAsync("dispatchrestart");
-        var homes = new List<TestHome>();
+        await using var homes = new HomeGroup();
         var id = "rst-" + Guid.NewGuid().ToString("N")[..8];
-        try
+        await using (var first = await HostProcess.StartAsync(db, Settings))
         {
-            await using (var first = await HostProcess.StartAsync(db, Settings))
-            {
-                using var api = first.Api();
-                for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(api, first.DeviceEndpoint, $"rst-{i}", "rst"));
-                await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/regions/rst/flexibility"))!,
-                    f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
-                await Task.Delay(4_000); // a baseline's worth of meter readings
-                var now = SystemClock.Instance.GetCurrentInstant();
-                (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "rst", startsAt = Iso(now + Duration.FromSeconds(1)),
-                    endsAt = Iso(now + Duration.FromSeconds(60)), powerKw = 4.0 })).StatusCode.Should().Be(HttpStatusCode.Created);
-                // Each home covers its 1 kW load (its baseline) and discharges its 2 kW share on top.
-                await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 15_000);
-                // Killed as soon as the homes run their setpoints: possibly before DispatchStarted is committed. The sites'
-                // baselines are recorded before any setpoint goes out, so either way the next host places the shares on them.
-                await first.KillAsync();
-            }
-
-            var before = homes.Sum(h => h.SetpointsReceived);
-            await using var second = await HostProcess.StartAsync(db, Settings);
-            await Task.WhenAll(homes.Select(h => h.ReconnectAsync(second.DeviceEndpoint)));
-            using var api2 = second.Api();
-
-            // Resumed: the shares go out again on top of the baselines recorded at the start, not on top of the running setpoints.
-            await Eventually.Until(() => Task.FromResult(homes.Sum(h => h.SetpointsReceived) > before + 2), ok => ok, timeoutMs: 30_000);
-            homes.Should().OnlyContain(h => Math.Abs(h.BatteryKw - 3) < 1e-6, "baseline 1 kW + share 2 kW, not 3 + 2; host log:\n{0}", second.Output);
-
-            var view = await Eventually.Until(async () => (await api2.GetFromJsonAsync<JsonObject>($"/api/dispatches/{id}"))!,
-                v => v["status"]!.GetValue<string>() == "completed", timeoutMs: 90_000);
-            view["lostSites"]!.AsArray().Should().BeEmpty();
-            var intervals = view["intervals"]!.AsArray().Select(i => i!.AsObject()).ToList();
-            intervals.Should().HaveCount(15, "a 60 s window in 4 s intervals, each reported once");
-            // Intervals while no host ran could not be measured; the last ones are, against the recorded baselines (stated tolerance 15 %).
-            var last = intervals[^1];
-            last["sitesMeasured"]!.GetValue<int>().Should().Be(2);
-            last["deliveredKw"]!.GetValue<double>().Should().BeApproximately(4, 0.6);
+            using var api = first.Api();
+            for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(api, first.DeviceEndpoint, $"rst-{i}", "rst"));
+            await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/regions/rst/flexibility"))!,
+                f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
+            await Task.Delay(4_000); // a baseline's worth of meter readings
+            var now = SystemClock.Instance.GetCurrentInstant();
+            (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "rst", startsAt = Iso(now + Duration.FromSeconds(1)),
+                endsAt = Iso(now + Duration.FromSeconds(60)), powerKw = 4.0 })).StatusCode.Should().Be(HttpStatusCode.Created);
+            // Each home covers its 1 kW load (its baseline) and discharges its 2 kW share on top.
+            await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 15_000);
+            // Killed as soon as the homes run their setpoints: possibly before DispatchStarted is committed. The sites'
+            // baselines are recorded before any setpoint goes out, so either way the next host places the shares on them.
+            await first.KillAsync();
         }
-        finally
-        {
-            foreach (var h in homes) await h.DisposeAsync();
-        }
+
+        var before = homes.Sum(h => h.SetpointsReceived);
+        await using var second = await HostProcess.StartAsync(db, Settings);
+        await Task.WhenAll(homes.Select(h => h.ReconnectAsync(second.DeviceEndpoint)));
+        using var api2 = second.Api();
+
+        // Resumed: the shares go out again on top of the baselines recorded at the start, not on top of the running setpoints.
+        await Eventually.Until(() => Task.FromResult(homes.Sum(h => h.SetpointsReceived) > before + 2), ok => ok, timeoutMs: 30_000);
+        homes.Should().OnlyContain(h => Math.Abs(h.BatteryKw - 3) < 1e-6, "baseline 1 kW + share 2 kW, not 3 + 2; host log:\n{0}", second.Output);
+
+        var view = await Eventually.Until(async () => (await api2.GetFromJsonAsync<JsonObject>($"/api/dispatches/{id}"))!,
+            v => v["status"]!.GetValue<string>() == "completed", timeoutMs: 90_000);
+        view["lostSites"]!.AsArray().Should().BeEmpty();
+        var intervals = view["intervals"]!.AsArray().Select(i => i!.AsObject()).ToList();
+        intervals.Should().HaveCount(15, "a 60 s window in 4 s intervals, each reported once");
+        // Intervals while no host ran could not be measured; the last ones are, against the recorded baselines (stated tolerance 15 %).
+        var last = intervals[^1];
+        last["sitesMeasured"]!.GetValue<int>().Should().Be(2);
+        last["deliveredKw"]!.GetValue<double>().Should().BeApproximately(4, 0.6);
     }
 }

@@ -100,40 +100,33 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     public async Task A_site_whose_battery_drops_mid_event_has_its_share_moved_to_the_others_within_seconds()
     {
         using var api = _host.Api();
-        var homes = new List<TestHome>();
-        try
-        {
-            for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"drb-{i}", "dr-b"));
-            await Eventually.Until(() => Flexibility(api, "dr-b"), f => f["sites"]!.GetValue<int>() == 3, timeoutMs: 30_000);
+        await using var homes = new HomeGroup();
+        for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"drb-{i}", "dr-b"));
+        await Eventually.Until(() => Flexibility(api, "dr-b"), f => f["sites"]!.GetValue<int>() == 3, timeoutMs: 30_000);
 
-            var id = "drb-" + Guid.NewGuid().ToString("N")[..8];
-            (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-b", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
-                .StatusCode.Should().Be(HttpStatusCode.Created);
-            var view = await Eventually.Until(() => Dispatch(api, id), v => v["status"]!.GetValue<string>() == "started", timeoutMs: 20_000);
-            view["allocations"]!.AsObject().Select(a => a.Value!.GetValue<double>()).Should().AllSatisfy(kw => kw.Should().BeApproximately(2, 1e-6),
-                "equal homes take equal shares");
-            await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 10_000);
+        var id = "drb-" + Guid.NewGuid().ToString("N")[..8];
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-b", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var view = await Eventually.Until(() => Dispatch(api, id), v => v["status"]!.GetValue<string>() == "started", timeoutMs: 20_000);
+        view["allocations"]!.AsObject().Select(a => a.Value!.GetValue<double>()).Should().AllSatisfy(kw => kw.Should().BeApproximately(2, 1e-6),
+            "equal homes take equal shares");
+        await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 10_000);
 
-            homes[0].DropBattery();
-            view = await Eventually.Until(() => Dispatch(api, id), v => v["lostSites"]!.AsArray().Count == 1, timeoutMs: 10_000);
-            view["lostSites"]![0]!.GetValue<string>().Should().Be("drb-0");
-            var allocations = view["allocations"]!.AsObject().ToDictionary(a => a.Key, a => a.Value!.GetValue<double>());
-            allocations.Should().NotContainKey("drb-0");
-            allocations.Values.Sum().Should().BeApproximately(6, 1e-6, "the lost 2 kW moved to the two other homes");
-            // Baseline 1 kW (covering the load) + 3 kW share each.
-            await Eventually.Until(() => Task.FromResult(homes.Skip(1).All(h => Math.Abs(h.BatteryKw - 4) < 1e-6)), ok => ok, timeoutMs: 10_000);
+        homes[0].DropBattery();
+        view = await Eventually.Until(() => Dispatch(api, id), v => v["lostSites"]!.AsArray().Count == 1, timeoutMs: 10_000);
+        view["lostSites"]![0]!.GetValue<string>().Should().Be("drb-0");
+        var allocations = view["allocations"]!.AsObject().ToDictionary(a => a.Key, a => a.Value!.GetValue<double>());
+        allocations.Should().NotContainKey("drb-0");
+        allocations.Values.Sum().Should().BeApproximately(6, 1e-6, "the lost 2 kW moved to the two other homes");
+        // Baseline 1 kW (covering the load) + 3 kW share each.
+        await Eventually.Until(() => Task.FromResult(homes.Skip(1).All(h => Math.Abs(h.BatteryKw - 4) < 1e-6)), ok => ok, timeoutMs: 10_000);
 
-            // Ending early: completed, flagged, and the batteries are released.
-            (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { reason = "utility ended the event" })).StatusCode.Should().Be(HttpStatusCode.OK);
-            view = await Dispatch(api, id);
-            view["status"]!.GetValue<string>().Should().Be("completed");
-            view["reason"]!.GetValue<string>().Should().Be("utility ended the event");
-            (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.Conflict);
-        }
-        finally
-        {
-            foreach (var h in homes) await h.DisposeAsync();
-        }
+        // Ending early: completed, flagged, and the batteries are released.
+        (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { reason = "utility ended the event" })).StatusCode.Should().Be(HttpStatusCode.OK);
+        view = await Dispatch(api, id);
+        view["status"]!.GetValue<string>().Should().Be("completed");
+        view["reason"]!.GetValue<string>().Should().Be("utility ended the event");
+        (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.Conflict);
     }
 
     [Theory]
@@ -143,101 +136,80 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     {
         using var api = _host.Api();
         var region = "dre-" + (answer ?? "silent");
-        var homes = new List<TestHome>();
-        try
-        {
-            for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"{region}-{i}", region));
-            homes[0].AnswerSetpointsWith = answer;
-            await Eventually.Until(() => Flexibility(api, region), f => f["sites"]!.GetValue<int>() == 3, timeoutMs: 30_000);
+        await using var homes = new HomeGroup();
+        for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"{region}-{i}", region));
+        homes[0].AnswerSetpointsWith = answer;
+        await Eventually.Until(() => Flexibility(api, region), f => f["sites"]!.GetValue<int>() == 3, timeoutMs: 30_000);
 
-            var id = region + "-" + Guid.NewGuid().ToString("N")[..6];
-            (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region, startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
-                .StatusCode.Should().Be(HttpStatusCode.Created);
-            var view = await Eventually.Until(() => Dispatch(api, id), v => v["lostSites"]!.AsArray().Count == 1, timeoutMs: 15_000);
-            view["lostSites"]![0]!.GetValue<string>().Should().Be($"{region}-0");
-            view["allocations"]!.AsObject().Select(a => a.Value!.GetValue<double>()).Sum().Should().BeApproximately(6, 1e-6);
-            await Eventually.Until(() => Task.FromResult(homes.Skip(1).All(h => Math.Abs(h.BatteryKw - 4) < 1e-6)), ok => ok, timeoutMs: 10_000);
-            var timeline = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{region}-0/timeline"))!["items"]!.AsArray()
-                .Select(i => i!["summary"]!.GetValue<string>()).ToList();
-            if (answer == "rejected") timeline.Should().Contain(s => s.Contains("rejected"), "the device's refusal is recorded");
-            var events = (await _host.Service<IEventStore>().ReadAsync(StreamKeys.Dispatch(id), 0)).Events;
-            events.OfType<DispatchReallocated>().Should().ContainSingle().Which.Reason.Should().Be($"battery {region}-0-bat: {reason}");
-            (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.OK);
-        }
-        finally
-        {
-            foreach (var h in homes) await h.DisposeAsync();
-        }
+        var id = region + "-" + Guid.NewGuid().ToString("N")[..6];
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region, startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var view = await Eventually.Until(() => Dispatch(api, id), v => v["lostSites"]!.AsArray().Count == 1, timeoutMs: 15_000);
+        view["lostSites"]![0]!.GetValue<string>().Should().Be($"{region}-0");
+        view["allocations"]!.AsObject().Select(a => a.Value!.GetValue<double>()).Sum().Should().BeApproximately(6, 1e-6);
+        await Eventually.Until(() => Task.FromResult(homes.Skip(1).All(h => Math.Abs(h.BatteryKw - 4) < 1e-6)), ok => ok, timeoutMs: 10_000);
+        var timeline = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{region}-0/timeline"))!["items"]!.AsArray()
+            .Select(i => i!["summary"]!.GetValue<string>()).ToList();
+        if (answer == "rejected") timeline.Should().Contain(s => s.Contains("rejected"), "the device's refusal is recorded");
+        var events = (await _host.Service<IEventStore>().ReadAsync(StreamKeys.Dispatch(id), 0)).Events;
+        events.OfType<DispatchReallocated>().Should().ContainSingle().Which.Reason.Should().Be($"battery {region}-0-bat: {reason}");
+        (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task Overlapping_requests_cannot_promise_the_same_kilowatts_twice_and_a_cancel_before_the_start_sends_nothing()
     {
         using var api = _host.Api();
-        var homes = new List<TestHome>();
-        try
-        {
-            for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(_host, $"drd-{i}", "dr-d"));
-            await Eventually.Until(() => Flexibility(api, "dr-d"), f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
-            var first = "drd-a-" + Guid.NewGuid().ToString("N")[..6];
-            var second = "drd-b-" + Guid.NewGuid().ToString("N")[..6];
-            var starts = Now + Duration.FromMinutes(10);
-            foreach (var (id, from, until) in new[] { (first, starts, starts + Duration.FromMinutes(30)), (second, starts + Duration.FromMinutes(15), starts + Duration.FromMinutes(45)) })
-                (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-d", startsAt = Iso(from), endsAt = Iso(until), powerKw = 6.0 }))
-                    .StatusCode.Should().Be(HttpStatusCode.Created);
+        await using var homes = new HomeGroup();
+        for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(_host, $"drd-{i}", "dr-d"));
+        await Eventually.Until(() => Flexibility(api, "dr-d"), f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
+        var first = "drd-a-" + Guid.NewGuid().ToString("N")[..6];
+        var second = "drd-b-" + Guid.NewGuid().ToString("N")[..6];
+        var starts = Now + Duration.FromMinutes(10);
+        foreach (var (id, from, until) in new[] { (first, starts, starts + Duration.FromMinutes(30)), (second, starts + Duration.FromMinutes(15), starts + Duration.FromMinutes(45)) })
+            (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-d", startsAt = Iso(from), endsAt = Iso(until), powerKw = 6.0 }))
+                .StatusCode.Should().Be(HttpStatusCode.Created);
 
-            // Two homes, each 5 kW inverter already giving 1 kW: 8 kW up in all.
-            (await Dispatch(api, first))["acceptedKw"]!.GetValue<double>().Should().BeApproximately(6, 1e-6);
-            var partly = await Dispatch(api, second);
-            partly["acceptedKw"]!.GetValue<double>().Should().BeApproximately(2, 1e-6);
-            partly["reason"]!.GetValue<string>().Should().Contain("overlapping");
-            (await Flexibility(api, "dr-d"))["committedUpKw"]!.GetValue<double>().Should().BeApproximately(8, 1e-6);
+        // Two homes, each 5 kW inverter already giving 1 kW: 8 kW up in all.
+        (await Dispatch(api, first))["acceptedKw"]!.GetValue<double>().Should().BeApproximately(6, 1e-6);
+        var partly = await Dispatch(api, second);
+        partly["acceptedKw"]!.GetValue<double>().Should().BeApproximately(2, 1e-6);
+        partly["reason"]!.GetValue<string>().Should().Contain("overlapping");
+        (await Flexibility(api, "dr-d"))["committedUpKw"]!.GetValue<double>().Should().BeApproximately(8, 1e-6);
 
-            foreach (var id in new[] { first, second })
-            {
-                (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { reason = "withdrawn" })).StatusCode.Should().Be(HttpStatusCode.OK);
-                (await Dispatch(api, id))["status"]!.GetValue<string>().Should().Be("cancelled");
-            }
-            (await Flexibility(api, "dr-d"))["committedUpKw"]!.GetValue<double>().Should().Be(0, "cancelled requests hold nothing");
-            homes.Should().OnlyContain(h => h.SetpointsReceived == 0);
-        }
-        finally
+        foreach (var id in new[] { first, second })
         {
-            foreach (var h in homes) await h.DisposeAsync();
+            (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { reason = "withdrawn" })).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await Dispatch(api, id))["status"]!.GetValue<string>().Should().Be("cancelled");
         }
+        (await Flexibility(api, "dr-d"))["committedUpKw"]!.GetValue<double>().Should().Be(0, "cancelled requests hold nothing");
+        homes.Should().OnlyContain(h => h.SetpointsReceived == 0);
     }
 
     [Fact]
     public async Task Opted_out_sites_get_nothing_a_request_beyond_the_region_is_partly_accepted_and_an_empty_region_is_rejected()
     {
         using var api = _host.Api();
-        var homes = new List<TestHome>();
-        try
-        {
-            for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(_host, $"drc-{i}", "dr-c"));
-            var id = "drc-" + Guid.NewGuid().ToString("N")[..8];
-            (await api.PostAsync($"/api/sites/drc-0/dispatches/{id}/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.OK);
-            await Eventually.Until(() => Flexibility(api, "dr-c"), f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
+        await using var homes = new HomeGroup();
+        for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(_host, $"drc-{i}", "dr-c"));
+        var id = "drc-" + Guid.NewGuid().ToString("N")[..8];
+        (await api.PostAsync($"/api/sites/drc-0/dispatches/{id}/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await Eventually.Until(() => Flexibility(api, "dr-c"), f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
 
-            (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-c", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 100.0 }))
-                .StatusCode.Should().Be(HttpStatusCode.Created);
-            var view = await Eventually.Until(() => Dispatch(api, id), v => v["status"]!.GetValue<string>() == "started", timeoutMs: 20_000);
-            view["acceptedKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6, "only drc-1 takes part: 5 kW inverter minus the 1 kW it already gives");
-            view["reason"]!.GetValue<string>().Should().Contain("4 kW");
-            view["allocations"]!.AsObject().Select(a => a.Key).Should().Equal("drc-1");
-            homes[0].SetpointsReceived.Should().Be(0);
-            (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-c", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 100.0 }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var view = await Eventually.Until(() => Dispatch(api, id), v => v["status"]!.GetValue<string>() == "started", timeoutMs: 20_000);
+        view["acceptedKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6, "only drc-1 takes part: 5 kW inverter minus the 1 kW it already gives");
+        view["reason"]!.GetValue<string>().Should().Contain("4 kW");
+        view["allocations"]!.AsObject().Select(a => a.Key).Should().Equal("drc-1");
+        homes[0].SetpointsReceived.Should().Be(0);
+        (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.OK);
 
-            var empty = "drc-empty-" + Guid.NewGuid().ToString("N")[..6];
-            (await api.PostAsJsonAsync("/api/dispatches", new { requestId = empty, region = "nowhere", startsAt = Iso(Now + Duration.FromSeconds(5)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 5.0 }))
-                .StatusCode.Should().Be(HttpStatusCode.Created);
-            view = await Dispatch(api, empty);
-            view["status"]!.GetValue<string>().Should().Be("rejected");
-            view["reason"]!.GetValue<string>().Should().Be("no participating sites");
-        }
-        finally
-        {
-            foreach (var h in homes) await h.DisposeAsync();
-        }
+        var empty = "drc-empty-" + Guid.NewGuid().ToString("N")[..6];
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = empty, region = "nowhere", startsAt = Iso(Now + Duration.FromSeconds(5)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 5.0 }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        view = await Dispatch(api, empty);
+        view["status"]!.GetValue<string>().Should().Be("rejected");
+        view["reason"]!.GetValue<string>().Should().Be("no participating sites");
     }
 }

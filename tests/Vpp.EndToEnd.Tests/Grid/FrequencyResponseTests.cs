@@ -25,9 +25,9 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
 
     private static async Task<JsonObject> Get(HttpClient api, string path) => (await api.GetFromJsonAsync<JsonObject>(path))!;
 
-    private async Task<List<TestHome>> Homes(HttpClient api, string region, int count)
+    private async Task<HomeGroup> Homes(HttpClient api, string region, int count)
     {
-        var homes = new List<TestHome>();
+        var homes = new HomeGroup();
         for (var i = 0; i < count; i++) homes.Add(await TestHome.StartAsync(_host, $"{region}-{i}", region));
         await Eventually.Until(() => Get(api, $"/api/regions/{region}/flexibility"), f => f["sites"]!.GetValue<int>() == count, timeoutMs: 30_000);
         return homes;
@@ -37,118 +37,90 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
     public async Task A_frequency_dip_on_kafka_gets_the_committed_central_response_at_once_and_it_is_released_when_the_grid_recovers()
     {
         using var api = _host.Api();
-        var homes = await Homes(api, "fr-c", 2);
-        try
-        {
-            // Two equal homes, each a 5 kW inverter covering a 1 kW load: 8 kW up for dispatch before any commitment.
-            (await Get(api, "/api/regions/fr-c/flexibility"))["upKw"]!.GetValue<double>().Should().BeApproximately(8, 1e-6);
-            var commit = await api.PutAsJsonAsync("/api/regions/fr-c/frequency-response", new { committedKw = 4.0, mode = "central", until = Iso(Now + Duration.FromHours(1)) });
-            commit.StatusCode.Should().Be(HttpStatusCode.OK);
-            var view = (await commit.Content.ReadFromJsonAsync<JsonObject>())!;
-            view["committedKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
-            view["batteries"]!.GetValue<int>().Should().Be(2);
-            // 2 kW of each inverter is held for frequency response: 3 − 1 = 2 kW up left per home.
-            (await Get(api, "/api/regions/fr-c/flexibility"))["upKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
+        await using var homes = await Homes(api, "fr-c", 2);
+        // Two equal homes, each a 5 kW inverter covering a 1 kW load: 8 kW up for dispatch before any commitment.
+        (await Get(api, "/api/regions/fr-c/flexibility"))["upKw"]!.GetValue<double>().Should().BeApproximately(8, 1e-6);
+        var commit = await api.PutAsJsonAsync("/api/regions/fr-c/frequency-response", new { committedKw = 4.0, mode = "central", until = Iso(Now + Duration.FromHours(1)) });
+        commit.StatusCode.Should().Be(HttpStatusCode.OK);
+        var view = (await commit.Content.ReadFromJsonAsync<JsonObject>())!;
+        view["committedKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
+        view["batteries"]!.GetValue<int>().Should().Be(2);
+        // 2 kW of each inverter is held for frequency response: 3 − 1 = 2 kW up left per home.
+        (await Get(api, "/api/regions/fr-c/flexibility"))["upKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
 
-            using var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers);
-            await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-c", new { ts = Iso(Now), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
-            // Functional deadline for the central response (a product requirement, not a benchmark): 5 s.
-            await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 5_000);
-            homes.Should().OnlyContain(h => h.LastSetpointReason == "frequency response");
-            (await Get(api, "/api/regions/fr-c/frequency-response"))["responseKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
+        using var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers);
+        await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-c", new { ts = Iso(Now), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
+        // Functional deadline for the central response (a product requirement, not a benchmark): 5 s.
+        await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 5_000);
+        homes.Should().OnlyContain(h => h.LastSetpointReason == "frequency response");
+        (await Get(api, "/api/regions/fr-c/frequency-response"))["responseKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
 
-            await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-c", new { ts = Iso(Now), hz = 50.0 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
-            await Eventually.Until(() => Get(api, "/api/regions/fr-c/frequency-response"), v => v["responseKw"]!.GetValue<double>() == 0, timeoutMs: 5_000);
-            // Released: back at the 1 kW it ran before for a second, then self-consumption.
-            await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 1) < 1e-6)), ok => ok, timeoutMs: 5_000);
+        await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-c", new { ts = Iso(Now), hz = 50.0 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
+        await Eventually.Until(() => Get(api, "/api/regions/fr-c/frequency-response"), v => v["responseKw"]!.GetValue<double>() == 0, timeoutMs: 5_000);
+        // Released: back at the 1 kW it ran before for a second, then self-consumption.
+        await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 1) < 1e-6)), ok => ok, timeoutMs: 5_000);
 
-            var events = (await _host.Service<IEventStore>().ReadAsync(StreamKeys.Region("fr-c"), 0)).Events;
-            events.OfType<FrequencyResponseCommitted>().Should().ContainSingle().Which.Batteries.Values.Sum().Should().BeApproximately(4, 1e-6);
-            events.OfType<FrequencyResponseActivated>().Select(a => a.ResponseKw).Should().Equal(4, 0);
-        }
-        finally
-        {
-            foreach (var h in homes) await h.DisposeAsync();
-        }
+        var events = (await _host.Service<IEventStore>().ReadAsync(StreamKeys.Region("fr-c"), 0)).Events;
+        events.OfType<FrequencyResponseCommitted>().Should().ContainSingle().Which.Batteries.Values.Sum().Should().BeApproximately(4, 1e-6);
+        events.OfType<FrequencyResponseActivated>().Select(a => a.ResponseKw).Should().Equal(4, 0);
     }
 
     [Fact]
     public async Task A_frequency_reading_older_than_a_central_setpoints_validity_is_kept_as_the_latest_but_not_answered()
     {
         using var api = _host.Api();
-        var homes = await Homes(api, "fr-s", 2);
-        try
-        {
-            (await api.PutAsJsonAsync("/api/regions/fr-s/frequency-response", new { committedKw = 4.0, mode = "central", until = Iso(Now + Duration.FromHours(1)) }))
-                .StatusCode.Should().Be(HttpStatusCode.OK);
-            using var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers);
-            // A dip a minute ago (the default validity is 10 s), e.g. redelivered after a restart.
-            await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-s", new { ts = Iso(Now - Duration.FromMinutes(1)), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
-            var view = await Eventually.Until(() => Get(api, "/api/regions/fr-s/frequency-response"), v => v["lastHz"]?.GetValue<double>() == 49.8, timeoutMs: 30_000);
-            view["responseKw"]!.GetValue<double>().Should().Be(0, "the reading was handled (it is the latest) and not answered");
+        await using var homes = await Homes(api, "fr-o", 2);
+        (await api.PutAsJsonAsync("/api/regions/fr-o/frequency-response", new { committedKw = 4.0, mode = "central", until = Iso(Now + Duration.FromHours(1)) }))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        using var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers);
+        // A dip a minute ago (the default validity is 10 s), e.g. redelivered after a restart.
+        await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-o", new { ts = Iso(Now - Duration.FromMinutes(1)), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
+        var view = await Eventually.Until(() => Get(api, "/api/regions/fr-o/frequency-response"), v => v["lastHz"]?.GetValue<double>() == 49.8, timeoutMs: 30_000);
+        view["responseKw"]!.GetValue<double>().Should().Be(0, "the reading was handled (it is the latest) and not answered");
 
-            // The same dip, fresh: answered (so the silence above was the reading's age, not a slow path).
-            await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-s", new { ts = Iso(Now), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
-            await Eventually.Until(() => Task.FromResult(homes.All(h => h.LastSetpointReason == "frequency response")), ok => ok, timeoutMs: 30_000);
-            homes.Should().OnlyContain(h => h.SetpointsReceived == 1, "nothing was sent for the stale reading");
-        }
-        finally
-        {
-            foreach (var h in homes) await h.DisposeAsync();
-        }
+        // The same dip, fresh: answered (so the silence above was the reading's age, not a slow path).
+        await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-o", new { ts = Iso(Now), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
+        await Eventually.Until(() => Task.FromResult(homes.All(h => h.LastSetpointReason == "frequency response")), ok => ok, timeoutMs: 30_000);
+        homes.Should().OnlyContain(h => h.SetpointsReceived == 1, "nothing was sent for the stale reading");
     }
 
     [Fact]
     public async Task Local_mode_gives_each_committed_battery_its_droop_parameters_over_the_protocol_and_ending_it_sends_zero()
     {
         using var api = _host.Api();
-        var homes = await Homes(api, "fr-l", 2);
-        try
+        await using var homes = await Homes(api, "fr-l", 2);
+        (await api.PutAsJsonAsync("/api/regions/fr-l/frequency-response", new { committedKw = 3.0, mode = "local", until = Iso(Now + Duration.FromHours(2)) }))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse is not null)), ok => ok, timeoutMs: 5_000);
+        foreach (var h in homes)
         {
-            (await api.PutAsJsonAsync("/api/regions/fr-l/frequency-response", new { committedKw = 3.0, mode = "local", until = Iso(Now + Duration.FromHours(2)) }))
-                .StatusCode.Should().Be(HttpStatusCode.OK);
-            await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse is not null)), ok => ok, timeoutMs: 5_000);
-            foreach (var h in homes)
-            {
-                h.FrequencyResponse!["committedKw"]!.GetValue<double>().Should().BeApproximately(1.5, 1e-6);
-                h.FrequencyResponse["deadbandHz"]!.GetValue<double>().Should().Be(0.010);
-                h.FrequencyResponse["fullActivationHz"]!.GetValue<double>().Should().Be(0.200);
-                h.FrequencyResponse["minSocPct"]!.GetValue<double>().Should().Be(20, "the home's reserve bounds the response too");
-            }
-            var timeline = await Eventually.Until(
-                async () => (await Get(api, "/api/sites/fr-l-0/timeline"))["items"]!.AsArray().Select(i => i!["type"]!.GetValue<string>()).ToList(),
-                t => t.Contains("DroopAssigned"));
-            timeline.Should().Contain("DroopAssigned");
+            h.FrequencyResponse!["committedKw"]!.GetValue<double>().Should().BeApproximately(1.5, 1e-6);
+            h.FrequencyResponse["deadbandHz"]!.GetValue<double>().Should().Be(0.010);
+            h.FrequencyResponse["fullActivationHz"]!.GetValue<double>().Should().Be(0.200);
+            h.FrequencyResponse["minSocPct"]!.GetValue<double>().Should().Be(20, "the home's reserve bounds the response too");
+        }
+        var timeline = await Eventually.Until(
+            async () => (await Get(api, "/api/sites/fr-l-0/timeline"))["items"]!.AsArray().Select(i => i!["type"]!.GetValue<string>()).ToList(),
+            t => t.Contains("DroopAssigned"));
+        timeline.Should().Contain("DroopAssigned");
 
-            (await api.PutAsJsonAsync("/api/regions/fr-l/frequency-response", new { committedKw = 0.0, mode = "local" })).StatusCode.Should().Be(HttpStatusCode.OK);
-            await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse!["committedKw"]!.GetValue<double>() == 0)), ok => ok, timeoutMs: 5_000);
-            (await Get(api, "/api/regions/fr-l/frequency-response"))["batteries"]!.GetValue<int>().Should().Be(0);
-        }
-        finally
-        {
-            foreach (var h in homes) await h.DisposeAsync();
-        }
+        (await api.PutAsJsonAsync("/api/regions/fr-l/frequency-response", new { committedKw = 0.0, mode = "local" })).StatusCode.Should().Be(HttpStatusCode.OK);
+        await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse!["committedKw"]!.GetValue<double>() == 0)), ok => ok, timeoutMs: 5_000);
+        (await Get(api, "/api/regions/fr-l/frequency-response"))["batteries"]!.GetValue<int>().Should().Be(0);
     }
 
     [Fact]
     public async Task A_committed_battery_below_its_soc_window_is_charged_back_while_the_grid_is_quiet()
     {
         using var api = _host.Api();
-        var homes = await Homes(api, "fr-s", 1);
-        try
-        {
-            // 10 kWh, 20 % reserve, 2 kW committed: the window starts at 20 + 2·0.25/√0.9/10 ≈ 25.3 %.
-            (await api.PutAsJsonAsync("/api/regions/fr-s/frequency-response", new { committedKw = 2.0, mode = "local", until = Iso(Now + Duration.FromHours(1)) }))
-                .StatusCode.Should().Be(HttpStatusCode.OK);
-            homes[0].SetpointsReceived.Should().Be(0);
-            homes[0].SocPct = 22; // then the battery drains (e.g. a long excursion)
-            await Eventually.Until(() => Task.FromResult(homes[0].LastSetpointReason), r => r == "restore SoC window for frequency response", timeoutMs: 10_000);
-            homes[0].BatteryKw.Should().BeApproximately(-3, 1e-6, "it charges with the 3 kW the commitment leaves free");
-        }
-        finally
-        {
-            foreach (var h in homes) await h.DisposeAsync();
-        }
+        await using var homes = await Homes(api, "fr-s", 1);
+        // 10 kWh, 20 % reserve, 2 kW committed: the window starts at 20 + 2·0.25/√0.9/10 ≈ 25.3 %.
+        (await api.PutAsJsonAsync("/api/regions/fr-s/frequency-response", new { committedKw = 2.0, mode = "local", until = Iso(Now + Duration.FromHours(1)) }))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        homes[0].SetpointsReceived.Should().Be(0);
+        homes[0].SocPct = 22; // then the battery drains (e.g. a long excursion)
+        await Eventually.Until(() => Task.FromResult(homes[0].LastSetpointReason), r => r == "restore SoC window for frequency response", timeoutMs: 10_000);
+        homes[0].BatteryKw.Should().BeApproximately(-3, 1e-6, "it charges with the 3 kW the commitment leaves free");
     }
 
     [Theory]

@@ -148,3 +148,12 @@ public sealed class TestHome : IAsyncDisposable
         _meter.Socket.Dispose();
     }
 }
+
+/// <summary>The homes a test runs, disconnected together when it ends (<c>await using</c>).</summary>
+public sealed class HomeGroup : List<TestHome>, IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var home in this) await home.DisposeAsync();
+    }
+}

@@ -63,63 +63,56 @@ public sealed class MarketDayFlowTests
             ["Vpp:Grid:TraceRetentionMinutes"] = "2",
         });
         using var api = host.Api();
-        var homes = new List<TestHome>();
-        try
+        await using var homes = new HomeGroup();
+        for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(host, $"mk-{i}", "mk"));
+        var dayText = LocalDatePattern.Iso.Format(day);
+        var view = await Eventually.Until(() => api.GetFromJsonAsync<JsonObject>($"/api/markets/day-ahead/mk/{dayText}")!,
+            v => v!["status"]!.GetValue<string>() is "settled" or "no-bids", timeoutMs: 240_000);
+        view!["status"]!.GetValue<string>().Should().Be("settled", view["reason"]?.ToString());
+        exchange.Submissions.Should().Be(1, "bids go in once, before gate closure");
+
+        // Charge when cheap, sell when dear: the first product bought, the second sold.
+        var traded = view["products"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        traded[0]["awardedKw"]?.GetValue<double>().Should().BeLessThan(-1, view.ToJsonString());
+        traded[1]["awardedKw"]?.GetValue<double>().Should().BeGreaterThan(1, view.ToJsonString());
+        traded[1]["clearingPriceEurPerMwh"]!.GetValue<double>().Should().Be(300);
+        foreach (var p in traded.Where(p => p["awardedKw"]?.GetValue<double>() is { } kw && Math.Abs(kw) > 1e-9))
         {
-            for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(host, $"mk-{i}", "mk"));
-            var dayText = LocalDatePattern.Iso.Format(day);
-            var view = await Eventually.Until(() => api.GetFromJsonAsync<JsonObject>($"/api/markets/day-ahead/mk/{dayText}")!,
-                v => v!["status"]!.GetValue<string>() is "settled" or "no-bids", timeoutMs: 240_000);
-            view!["status"]!.GetValue<string>().Should().Be("settled", view["reason"]?.ToString());
-            exchange.Submissions.Should().Be(1, "bids go in once, before gate closure");
-
-            // Charge when cheap, sell when dear: the first product bought, the second sold.
-            var traded = view["products"]!.AsArray().Select(p => p!.AsObject()).ToList();
-            traded[0]["awardedKw"]?.GetValue<double>().Should().BeLessThan(-1, view.ToJsonString());
-            traded[1]["awardedKw"]?.GetValue<double>().Should().BeGreaterThan(1, view.ToJsonString());
-            traded[1]["clearingPriceEurPerMwh"]!.GetValue<double>().Should().Be(300);
-            foreach (var p in traded.Where(p => p["awardedKw"]?.GetValue<double>() is { } kw && Math.Abs(kw) > 1e-9))
-            {
-                // Stated tolerance: delivered within 20 % of awarded (devices react within a 500 ms step of a 20 s product).
-                var awardedKwh = p["awardedKw"]!.GetValue<double>() * Product.TotalHours;
-                p["dispatchRequestId"]!.GetValue<string>().Should().StartWith("market-mk-");
-                // On a shortfall the dispatch's own record (acceptance, shares, each interval's delivery) says where it went.
-                var dispatch = await api.GetStringAsync($"/api/dispatches/{p["dispatchRequestId"]!.GetValue<string>()}");
-                p["deliveredKwh"]!.GetValue<double>().Should().BeApproximately(awardedKwh, Math.Abs(awardedKwh) * 0.2, $"product {p["index"]}; its dispatch: {dispatch}");
-            }
-            var netEur = view["marketEur"]!.GetValue<double>() + view["imbalanceEur"]!.GetValue<double>();
-            view["marketEur"]!.GetValue<double>().Should().BeGreaterThan(0, "bought at 20, sold at 300 EUR/MWh");
-
-            // Each home's share, through the dashboard API; the shares add up to the day's net result.
-            var operatorSession = Sessions.Browser(host.BaseAddress, await host.SignInOperatorAsync());
-            var credited = 0.0;
-            foreach (var home in homes)
-            {
-                var earnings = (await operatorSession.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{home.SiteId}/earnings"))!;
-                earnings["settledProducts"]!.GetValue<int>().Should().Be(2, $"{home.SiteId} delivered in both traded products");
-                earnings["note"].Should().BeNull();
-                credited += earnings["totalEarned"]!.GetValue<double>();
-            }
-            credited.Should().BeApproximately(netEur, 1e-9);
-
-            // The operator's view of the day.
-            var ops = (await operatorSession.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!;
-            var summary = ops["market"]!["days"]!.AsArray().Single(d => d!["day"]!.GetValue<string>() == dayText && d["market"]!.GetValue<string>() == "day-ahead")!;
-            summary["status"]!.GetValue<string>().Should().Be("settled");
-            summary["awardedProducts"]!.GetValue<int>().Should().Be(traded.Count(p => p["awardedKw"]?.GetValue<double>() is { } kw && Math.Abs(kw) > 1e-9));
-            summary["netEur"]!.GetValue<double>().Should().BeApproximately(netEur, 1e-9);
-
-            // The day's decisions on vpp.market.v1, keyed by region/day.
-            using var kafka = new KafkaTestClient(host.Service<KafkaEndpoint>().BootstrapServers);
-            var messages = kafka.ReadAll(KafkaTopics.Market,
-                r => r.Count(m => KafkaTestClient.Header(m, "ce_type") == MessageTypes.MarketIntervalSettled) >= 2, timeoutMs: 30_000);
-            messages.Should().OnlyContain(m => m.Message.Key == $"mk/{dayText}");
-            messages.Select(m => KafkaTestClient.Header(m, "ce_type")).Distinct().Should().Equal(MessageTypes.MarketScheduleBuilt,
-                MessageTypes.MarketBidSubmitted, MessageTypes.MarketBidAwarded, MessageTypes.MarketIntervalSettled);
+            // Stated tolerance: delivered within 20 % of awarded (devices react within a 500 ms step of a 20 s product).
+            var awardedKwh = p["awardedKw"]!.GetValue<double>() * Product.TotalHours;
+            p["dispatchRequestId"]!.GetValue<string>().Should().StartWith("market-mk-");
+            // On a shortfall the dispatch's own record (acceptance, shares, each interval's delivery) says where it went.
+            var dispatch = await api.GetStringAsync($"/api/dispatches/{p["dispatchRequestId"]!.GetValue<string>()}");
+            p["deliveredKwh"]!.GetValue<double>().Should().BeApproximately(awardedKwh, Math.Abs(awardedKwh) * 0.2, $"product {p["index"]}; its dispatch: {dispatch}");
         }
-        finally
+        var netEur = view["marketEur"]!.GetValue<double>() + view["imbalanceEur"]!.GetValue<double>();
+        view["marketEur"]!.GetValue<double>().Should().BeGreaterThan(0, "bought at 20, sold at 300 EUR/MWh");
+
+        // Each home's share, through the dashboard API; the shares add up to the day's net result.
+        var operatorSession = Sessions.Browser(host.BaseAddress, await host.SignInOperatorAsync());
+        var credited = 0.0;
+        foreach (var home in homes)
         {
-            foreach (var h in homes) await h.DisposeAsync();
+            var earnings = (await operatorSession.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{home.SiteId}/earnings"))!;
+            earnings["settledProducts"]!.GetValue<int>().Should().Be(2, $"{home.SiteId} delivered in both traded products");
+            earnings["note"].Should().BeNull();
+            credited += earnings["totalEarned"]!.GetValue<double>();
         }
+        credited.Should().BeApproximately(netEur, 1e-9);
+
+        // The operator's view of the day.
+        var ops = (await operatorSession.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!;
+        var summary = ops["market"]!["days"]!.AsArray().Single(d => d!["day"]!.GetValue<string>() == dayText && d["market"]!.GetValue<string>() == "day-ahead")!;
+        summary["status"]!.GetValue<string>().Should().Be("settled");
+        summary["awardedProducts"]!.GetValue<int>().Should().Be(traded.Count(p => p["awardedKw"]?.GetValue<double>() is { } kw && Math.Abs(kw) > 1e-9));
+        summary["netEur"]!.GetValue<double>().Should().BeApproximately(netEur, 1e-9);
+
+        // The day's decisions on vpp.market.v1, keyed by region/day.
+        using var kafka = new KafkaTestClient(host.Service<KafkaEndpoint>().BootstrapServers);
+        var messages = kafka.ReadAll(KafkaTopics.Market,
+            r => r.Count(m => KafkaTestClient.Header(m, "ce_type") == MessageTypes.MarketIntervalSettled) >= 2, timeoutMs: 30_000);
+        messages.Should().OnlyContain(m => m.Message.Key == $"mk/{dayText}");
+        messages.Select(m => KafkaTestClient.Header(m, "ce_type")).Distinct().Should().Equal(MessageTypes.MarketScheduleBuilt,
+            MessageTypes.MarketBidSubmitted, MessageTypes.MarketBidAwarded, MessageTypes.MarketIntervalSettled);
     }
 }

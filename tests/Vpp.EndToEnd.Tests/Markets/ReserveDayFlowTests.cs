@@ -43,39 +43,32 @@ public sealed class ReserveDayFlowTests
             ["Vpp:Markets:Reserve:MinBidKw"] = "1",
         });
         using var api = host.Api();
-        var homes = new List<TestHome>();
-        try
+        await using var homes = new HomeGroup();
+        for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(host, $"rsv-{i}", "rsv"));
+        var dayText = LocalDatePattern.Iso.Format(day);
+
+        // At the first block's start every battery gets its part as local droop, until the block ends.
+        await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse is not null)), ok => ok, timeoutMs: 120_000);
+        var droop = homes.Select(h => h.FrequencyResponse!).ToList();
+        droop.Sum(d => d["committedKw"]!.GetValue<double>()).Should().BeApproximately(9.6, 1e-3,
+            "three homes covering a 1 kW load with 5 kW inverters and 2 kWh of room hold 4 kW each both ways; four fifths are offered");
+
+        var view = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>($"/api/markets/reserve-capacity/rsv/{dayText}"))!,
+            v => v["status"]!.GetValue<string>() is "settled" or "no-bids", timeoutMs: 120_000);
+        view["status"]!.GetValue<string>().Should().Be("settled", view["reason"]?.ToString());
+        // 9.6 kW for 30 s at 10 EUR/MW/h, per block.
+        view["marketEur"]!.GetValue<double>().Should().BeApproximately(2 * 9.6 / 1000 * 30 / 3600 * 10, 1e-9);
+        view["imbalanceEur"]!.GetValue<double>().Should().BeApproximately(0, 1e-6);
+
+        var session = Sessions.Browser(host.BaseAddress, await host.SignInOperatorAsync());
+        var credited = 0.0;
+        foreach (var home in homes)
         {
-            for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(host, $"rsv-{i}", "rsv"));
-            var dayText = LocalDatePattern.Iso.Format(day);
-
-            // At the first block's start every battery gets its part as local droop, until the block ends.
-            await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse is not null)), ok => ok, timeoutMs: 120_000);
-            var droop = homes.Select(h => h.FrequencyResponse!).ToList();
-            droop.Sum(d => d["committedKw"]!.GetValue<double>()).Should().BeApproximately(9.6, 1e-3,
-                "three homes covering a 1 kW load with 5 kW inverters and 2 kWh of room hold 4 kW each both ways; four fifths are offered");
-
-            var view = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>($"/api/markets/reserve-capacity/rsv/{dayText}"))!,
-                v => v["status"]!.GetValue<string>() is "settled" or "no-bids", timeoutMs: 120_000);
-            view["status"]!.GetValue<string>().Should().Be("settled", view["reason"]?.ToString());
-            // 9.6 kW for 30 s at 10 EUR/MW/h, per block.
-            view["marketEur"]!.GetValue<double>().Should().BeApproximately(2 * 9.6 / 1000 * 30 / 3600 * 10, 1e-9);
-            view["imbalanceEur"]!.GetValue<double>().Should().BeApproximately(0, 1e-6);
-
-            var session = Sessions.Browser(host.BaseAddress, await host.SignInOperatorAsync());
-            var credited = 0.0;
-            foreach (var home in homes)
-            {
-                var earnings = (await session.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{home.SiteId}/earnings"))!;
-                earnings["settledProducts"]!.GetValue<int>().Should().Be(2);
-                earnings["deliveredKwh"]!.GetValue<double>().Should().Be(0, "capacity is not energy");
-                credited += earnings["totalEarned"]!.GetValue<double>();
-            }
-            credited.Should().BeApproximately(view["marketEur"]!.GetValue<double>(), 1e-9);
+            var earnings = (await session.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{home.SiteId}/earnings"))!;
+            earnings["settledProducts"]!.GetValue<int>().Should().Be(2);
+            earnings["deliveredKwh"]!.GetValue<double>().Should().Be(0, "capacity is not energy");
+            credited += earnings["totalEarned"]!.GetValue<double>();
         }
-        finally
-        {
-            foreach (var h in homes) await h.DisposeAsync();
-        }
+        credited.Should().BeApproximately(view["marketEur"]!.GetValue<double>(), 1e-9);
     }
 }
