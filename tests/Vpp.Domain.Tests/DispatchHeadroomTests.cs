@@ -66,9 +66,17 @@ public class DispatchHeadroomTests
     [Fact]
     public void A_site_share_is_split_over_its_batteries_on_top_of_what_each_does_now()
     {
+        // By hand: a (1 kW now) can add 4 kW and has 100 − 1 = 99 kWh for the hour; b (−1 kW) 6 kW and 101 kWh.
+        // 4 kW shared by energy: a 4·99/200 = 1.98, b 4·101/200 = 2.02, each on top of what it does now.
         var setpoints = DispatchHeadroom.Setpoints([Battery("a", 1), Battery("b", -1)], DispatchDirection.Up, new Power(4), Duration.FromHours(1));
-        setpoints.Sum(s => s.Setpoint.Kw).Should().BeApproximately(0 + 4, 1e-9, "the batteries net 0 kW now and add 4 kW");
-        setpoints.Should().OnlyContain(s => s.Setpoint.Kw <= 5);
+        setpoints.Select(s => s.DeviceId).Should().Equal("a", "b");
+        setpoints[0].Setpoint.Kw.Should().BeApproximately(1 + 1.98, 1e-9);
+        setpoints[1].Setpoint.Kw.Should().BeApproximately(-1 + 2.02, 1e-9);
+
+        // 9 kW: a's share 9·99/200 = 4.455 is capped at its 4 kW, the 0.455 left goes to b (4.545 + 0.455 = 5).
+        var capped = DispatchHeadroom.Setpoints([Battery("a", 1), Battery("b", -1)], DispatchDirection.Up, new Power(9), Duration.FromHours(1));
+        capped[0].Setpoint.Kw.Should().BeApproximately(5, 1e-9, "a runs at its 5 kW limit");
+        capped[1].Setpoint.Kw.Should().BeApproximately(-1 + 5, 1e-9);
     }
 
     /// <summary>
@@ -82,6 +90,7 @@ public class DispatchHeadroomTests
         var rng = new Random(seed);
         var window = Duration.FromMinutes(minutes.Get % 240 + 1);
         var direction = up ? DispatchDirection.Up : DispatchDirection.Down;
+        var generated = new Dictionary<string, (bool Allowed, EnvelopeLimit? Envelope)>();
         var sites = Enumerable.Range(0, rng.Next(0, 30)).Select(i =>
         {
             var batteries = Enumerable.Range(0, rng.Next(0, 3)).Select(j =>
@@ -90,9 +99,13 @@ public class DispatchHeadroomTests
                 return new BatteryCapability($"s{i}b{j}", new Power((rng.NextDouble() * 2 - 1) * max), new Power(max), new Power(max),
                     new Energy(rng.NextDouble() * 10), new Energy(rng.NextDouble() * 10));
             }).ToList();
-            var envelopes = rng.Next(3) == 0 ? new[] { new EnvelopeLimit(new Power(rng.NextDouble() * 5), new Power(rng.NextDouble() * 5), T0, T0 + window) } : [];
-            return new SiteCapability($"s{i}", batteries, new Power(rng.NextDouble() * 8 - 4), envelopes, rng.Next(5) > 0, null,
-                rng.Next(6) == 0 ? new HashSet<string> { "e" } : new HashSet<string>(), T0);
+            var envelope = rng.Next(3) == 0 ? new EnvelopeLimit(new Power(rng.NextDouble() * 5), new Power(rng.NextDouble() * 5), T0, T0 + window) : null;
+            var participating = rng.Next(5) > 0;
+            var optedOut = rng.Next(6) == 0;
+            // The oracle below uses what was generated here, not the production code's own reading of it.
+            generated[$"s{i}"] = (participating && !optedOut, envelope);
+            return new SiteCapability($"s{i}", batteries, new Power(rng.NextDouble() * 8 - 4), envelope is null ? [] : [envelope], participating, null,
+                optedOut ? new HashSet<string> { "e" } : new HashSet<string>(), T0);
         }).ToList();
 
         var headroom = sites.Select(s => DispatchHeadroom.Of(s, direction, "e", T0, T0 + window)).ToList();
@@ -101,7 +114,7 @@ public class DispatchHeadroomTests
         foreach (var share in result.Sites)
         {
             var site = sites.Single(s => s.SiteId == share.SiteId);
-            if (!site.Allows("e", T0)) return false;
+            if (!generated[site.SiteId].Allowed) return false;
             var setpoints = DispatchHeadroom.Setpoints(site.Batteries, direction, share.Power, window);
             var delta = 0.0;
             foreach (var (id, sp) in setpoints)
@@ -114,7 +127,7 @@ public class DispatchHeadroomTests
                 if (direction == DispatchDirection.Down && sp.Kw < b.Now.Kw - 1e-9 && -sp.Kw * hours > Math.Max(b.DownEnergy.Kwh, -b.Now.Kw * hours) + 1e-6) return false;
             }
             if (Math.Abs(Math.Abs(delta) - share.Power.Kw) > 1e-6) return false;
-            if (OperatingEnvelopes.Effective(site.Envelopes, T0, T0 + window) is { } env)
+            if (generated[site.SiteId].Envelope is { } env)
             {
                 var grid = site.Grid.Kw - delta; // more out of the home = less import
                 if (direction == DispatchDirection.Up && grid < -env.Export.Kw - 1e-6 && delta > 1e-9) return false;

@@ -43,12 +43,30 @@ public class SetpointPolicyTests
         SetpointPolicy.Refusal(Spec, new Power(-3), new Percent(50), new Percent(20)).Should().BeNull();
 
     [Theory]
-    [InlineData(5.01)]
-    [InlineData(-3.01)]
-    [InlineData(double.NaN)]
-    [InlineData(double.PositiveInfinity)]
-    public void Beyond_limits_or_not_finite_is_refused(double kw) =>
-        SetpointPolicy.Refusal(Spec, new Power(kw), new Percent(50), new Percent(20)).Should().NotBeNull();
+    [InlineData(5.0)]
+    [InlineData(-3.0)]
+    [InlineData(0.0)]
+    public void Exactly_at_the_inverter_limits_is_allowed(double kw) =>
+        SetpointPolicy.Refusal(Spec, new Power(kw), new Percent(50), new Percent(20)).Should().BeNull();
+
+    [Theory]
+    [InlineData(5.01, "max discharge of 5 kW")]
+    [InlineData(-3.01, "max charge of 3 kW")]
+    [InlineData(double.NaN, "finite")]
+    [InlineData(double.PositiveInfinity, "finite")]
+    [InlineData(double.NegativeInfinity, "finite")]
+    public void Beyond_limits_or_not_finite_is_refused_with_the_limit_it_breaks(double kw, string reason) =>
+        SetpointPolicy.Refusal(Spec, new Power(kw), new Percent(50), new Percent(20)).Should().Contain(reason);
+
+    [Fact]
+    public void Discharge_is_allowed_just_above_the_reserve_and_when_the_soc_is_unknown()
+    {
+        SetpointPolicy.Refusal(Spec, new Power(1), new Percent(20.1), new Percent(20)).Should().BeNull();
+        SetpointPolicy.Refusal(Spec, new Power(1), null, new Percent(20)).Should().BeNull();
+        SetpointPolicy.MustStopDischarge(new Power(2), new Percent(20), new Percent(20)).Should().BeTrue("at the reserve, not only below it");
+        SetpointPolicy.MustStopDischarge(new Power(2), new Percent(20.1), new Percent(20)).Should().BeFalse();
+        SetpointPolicy.MustStopDischarge(new Power(0), new Percent(10), new Percent(20)).Should().BeFalse("an idle battery has nothing to stop");
+    }
 
     [Fact]
     public void Discharging_at_the_reserve_is_refused_but_charging_is_not()

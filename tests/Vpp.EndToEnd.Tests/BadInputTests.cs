@@ -1,3 +1,4 @@
+using Vpp.Tests.Shared;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
@@ -47,7 +48,7 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
         // Nothing else is lost: the same connection still delivers a good reading.
         await device.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Ts, powerKw = 1.0, socPct = 50.0 });
         using var api = host.Api();
-        await DeviceFlowTests.Eventually(() => api.GetFromJsonAsync<JsonObject>($"/api/devices/{batteryId}")!, j => j!["last"] is JsonObject);
+        await Eventually.Until(() => api.GetFromJsonAsync<JsonObject>($"/api/devices/{batteryId}")!, j => j!["last"] is JsonObject);
         device.Socket.State.Should().Be(WebSocketState.Open);
     }
 

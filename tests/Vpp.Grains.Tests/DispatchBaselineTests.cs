@@ -1,3 +1,4 @@
+using Vpp.Tests.Shared;
 using NodaTime;
 using Vpp.Contracts.Devices;
 using Vpp.Contracts.Grid;
@@ -22,7 +23,7 @@ public class DispatchBaselineTests(TwinCluster twins) : IClassFixture<TwinCluste
         await battery.Connect(Client.CreateObjectReference<IDeviceConnection>(connection));
         await battery.Report(new TelemetryReading(seq, Now, batteryKw, 80, null, null, null));
         var site = Client.GetGrain<ISiteGrain>(siteId);
-        await TwinCluster.Eventually(() => site.GetState(), s => s.BatteryKw == batteryKw);
+        await Eventually.Until(() => site.GetState(), s => s.BatteryKw == batteryKw);
         return (site, battery, connection);
     }
 
@@ -37,7 +38,7 @@ public class DispatchBaselineTests(TwinCluster twins) : IClassFixture<TwinCluste
 
         // The lost start's setpoint runs (1 + 2 kW) when the next host places the share again.
         await battery.Report(new TelemetryReading(2, Now, 3, 80, null, null, null));
-        await TwinCluster.Eventually(() => site.GetState(), s => s.BatteryKw == 3);
+        await Eventually.Until(() => site.GetState(), s => s.BatteryKw == 3);
         (await site.Dispatch(order with { Baseline = recorded })).FailureReason.Should().BeNull();
 
         connection.Setpoints.Last().PowerKw.Should().Be(3, "recorded baseline 1 kW + share 2 kW, not the running 3 kW + 2 kW");

@@ -1,3 +1,4 @@
+using Vpp.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -14,8 +15,17 @@ namespace Vpp.Grains.Tests;
 /// A market day's decisions against a scripted exchange and a fake clock: each call to Arm does
 /// what is due at the clock's time (timers and reminders would do the same in real time).
 /// </summary>
-public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<TwinCluster>
+public sealed class MarketDayGrainTests : IClassFixture<TwinCluster>
 {
+    private readonly TwinCluster cluster;
+
+    /// <summary>xUnit makes one instance per test: a test that failed half-way leaves no scripted outage or clearing behind.</summary>
+    public MarketDayGrainTests(TwinCluster cluster)
+    {
+        this.cluster = cluster;
+        cluster.Exchange.ResetScript();
+    }
+
     private static readonly DateTimeZone Berlin = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
     private static readonly MarketCalendar DayAhead = MarketCalendar.DayAhead(Berlin);
 
@@ -27,7 +37,7 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
             await grain.ReportCapability(new SiteCapabilityReport($"{region}-{i}", cluster.Clock.GetCurrentInstant(),
                 [new BatteryCapabilityReport($"{region}-{i}-bat", 0, 5, 5, 4, 4, 0)], 0, [], true, null, [], 20));
         // Reports are one-way: wait until the region holds all ten before anything plans on them.
-        await TwinCluster.Eventually(() => grain.GetFleet(), f => f.Sites == 10);
+        await Eventually.Until(() => grain.GetFleet(), f => f.Sites == 10);
         foreach (var p in DayAhead.Products(day.PlusDays(-1)).Concat(DayAhead.Products(day)))
             cluster.Exchange.Prices[p.Delivery.Start] = p.Delivery.Start.InZone(Berlin).Hour is >= 17 and < 20 ? 250 : 30;
         return day;
@@ -220,7 +230,7 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
                 [new BatteryCapabilityReport($"{region}-0-bat", kw, 25, 25, 40, 40, kw)], 0, [], true, null, [], 20));
             // Reports are one-way and may overtake each other (an older one is then ignored): each is handled before the next.
             var seen = quarters + 1;
-            await TwinCluster.Eventually(() => grain.GetBaselineHistory(), h => h.Count == seen);
+            await Eventually.Until(() => grain.GetBaselineHistory(), h => h.Count == seen);
         }
         var history = await grain.GetBaselineHistory();
         history.Should().HaveCount(quarters, "a sample per quarter-hour").And.Subject.Count(q => q.Kw < 0).Should().Be(20, "five hours of PV charging");
@@ -254,7 +264,7 @@ public sealed class MarketDayGrainTests(TwinCluster cluster) : IClassFixture<Twi
         for (var i = 0; i < 10; i++)
             await region.ReportCapability(new SiteCapabilityReport($"env-{i}", cluster.Clock.GetCurrentInstant() + Duration.FromSeconds(1),
                 [new BatteryCapabilityReport($"env-{i}-bat", 0, 5, 5, 4, 4, 0)], 0, [new OperatingEnvelope(10, 0, peakFrom, peakUntil)], true, null, [], 20));
-        (await TwinCluster.Eventually(() => region.GetFleetLimits([peakFrom]), l => l[0].UpKw == 0)).Single().UpKw.Should().Be(0);
+        (await Eventually.Until(() => region.GetFleetLimits([peakFrom]), l => l[0].UpKw == 0)).Single().UpKw.Should().Be(0);
 
         ClockTo(DayAhead.GateClosure(day) - Duration.FromMinutes(30));
         await Day("env", day).Arm();

@@ -1,3 +1,4 @@
+using Vpp.Tests.Shared;
 using NodaTime;
 using Vpp.Contracts.Grid;
 using Vpp.Persistence.Events;
@@ -21,7 +22,7 @@ public sealed class RegionBaselineTests(TwinCluster cluster) : IClassFixture<Twi
                 [new BatteryCapabilityReport($"{region}-0-bat", kw[q], 5, 5, 4, 4, kw[q])], 0, [], true, null, [], 20));
             // One-way reports may overtake each other (an older one is then ignored): each is handled before the next.
             var seen = q + 1;
-            await TwinCluster.Eventually(() => grain.GetBaselineHistory(), h => h.Count == seen);
+            await Eventually.Until(() => grain.GetBaselineHistory(), h => h.Count == seen);
         }
         (await grain.GetBaselineHistory()).Select(q => q.Kw).Should().Equal(kw);
         var recorded = (await cluster.Events.ReadAsync(StreamKeys.Region(region), 0)).Events.OfType<RegionBaselineRecorded>().ToList();
@@ -33,5 +34,19 @@ public sealed class RegionBaselineTests(TwinCluster cluster) : IClassFixture<Twi
 
         restored.Select(q => (q.Start, q.Kw)).Should().Equal(recorded.Select(r => (r.QuarterStart, r.MeanKw)),
             "the completed quarter-hours come back; the open one was not complete");
+    }
+
+    [Fact]
+    public async Task Frequency_readings_are_deduplicated_by_ts_and_only_a_newer_one_replaces_the_latest()
+    {
+        var region = cluster.Client.GetGrain<IGridRegionGrain>("hz-dedupe");
+        var now = cluster.Clock.GetCurrentInstant();
+        await region.ReportFrequency(new FrequencyReading(now, 49.9));
+        await region.ReportFrequency(new FrequencyReading(now, 49.5));                             // the same ts again
+        await region.ReportFrequency(new FrequencyReading(now - Duration.FromSeconds(1), 49.7));  // an older one
+        (await region.GetFrequency())!.Hz.Should().Be(49.9);
+
+        await region.ReportFrequency(new FrequencyReading(now + Duration.FromMilliseconds(100), 50.02));
+        (await region.GetFrequency())!.Should().Be(new FrequencyReading(now + Duration.FromMilliseconds(100), 50.02));
     }
 }

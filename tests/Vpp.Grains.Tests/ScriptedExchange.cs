@@ -18,6 +18,14 @@ public sealed class ScriptedExchange : IMarketExchange
     public string? Refuse { get; set; }
     public bool Cleared { get; set; }
 
+    /// <summary>Back to an exchange that is up, accepts bids and has not cleared: each test scripts its own.</summary>
+    public void ResetScript()
+    {
+        Down = false;
+        Refuse = null;
+        Cleared = false;
+    }
+
     private void ThrowIfDown()
     {
         if (Down) throw new HttpRequestException("exchange unreachable (scripted)");

@@ -73,17 +73,6 @@ public sealed class TwinCluster : IAsyncLifetime
         await site.AddDevice(new DeviceRegistration(siteId + "-meter", siteId, DeviceKind.Meter, null, null, now), "h-m-" + siteId);
         return siteId;
     }
-
-    public static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> until, int timeoutMs = 10_000)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var value = await read();
-            if (until(value) || DateTimeOffset.UtcNow > deadline) return value;
-            await Task.Delay(50);
-        }
-    }
 }
 
 public sealed class RecordingPublisher : ILivePublisher

@@ -1,3 +1,4 @@
+using Vpp.Tests.Shared;
 using NodaTime;
 using Vpp.Contracts.Devices;
 using Vpp.Contracts.Fleet;
@@ -37,7 +38,7 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
         await ConnectAndReport(site + "-pv", DeviceKind.Solar, new TelemetryReading(1, Now, 3, null, 3.2, null, null));
         await ConnectAndReport(site + "-meter", DeviceKind.Meter, new TelemetryReading(1, Now, 0, null, null, 0.5, 2.5));
 
-        var state = await TwinCluster.Eventually(() => Client.GetGrain<ISiteGrain>(site).GetState(),
+        var state = await Eventually.Until(() => Client.GetGrain<ISiteGrain>(site).GetState(),
             s => s.Devices.All(d => d.Status == DeviceStatus.Online) && s.LoadKw > 0);
 
         state.Status.Should().Be(SiteStatus.Online);
@@ -51,21 +52,61 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
         // 4 kWh above the 20 % reserve × 0.9 = 3.6 kWh at 5 kW = 43.2 min.
         state.Flexibility.UpKw.Should().Be(5);
         state.Flexibility.UpMinutes.Should().BeApproximately(43.2, 1e-6);
-        var published = await TwinCluster.Eventually(() => Task.FromResult(twins.Live.Sites.Where(s => s.SiteId == site && s.LoadKw > 0).ToList()), l => l.Count > 0);
+        var published = await Eventually.Value(() => twins.Live.Sites.Where(s => s.SiteId == site && s.LoadKw > 0).ToList(), l => l.Count > 0);
         published.Should().NotBeEmpty("the site publishes its state to live viewers");
+    }
+
+    [Fact]
+    public async Task A_backfilled_reading_goes_to_history_but_never_becomes_live_state()
+    {
+        var site = await twins.RegisterHomeAsync("s-backfill");
+        var (battery, _, _) = await ConnectBattery(site);
+        await battery.Report(new TelemetryReading(1, Now, 1, 60, null, null, null));
+        await Eventually.Until(() => Client.GetGrain<ISiteGrain>(site).GetState(), s => s.BatteryKw == 1);
+
+        // Uploaded after a gap: a newer seq, an older ts.
+        await battery.Report(new TelemetryReading(2, Now - Duration.FromMinutes(5), -3, 40, null, null, null));
+
+        var state = await battery.GetState();
+        state.Last!.Seq.Should().Be(1, "live state is the reading with the newest ts");
+        state.Last.PowerKw.Should().Be(1);
+        (await Client.GetGrain<ISiteGrain>(site).GetState()).BatteryKw.Should().Be(1);
+        // The seq was taken: the same upload again is a duplicate, not a second history row.
+        var duplicates = twins.DuplicatesSeen;
+        await battery.Report(new TelemetryReading(2, Now - Duration.FromMinutes(5), -3, 40, null, null, null));
+        twins.DuplicatesSeen.Should().Be(duplicates + 1);
+    }
+
+    [Fact]
+    public async Task A_device_whose_connection_closes_is_offline_and_its_site_offers_nothing_from_it()
+    {
+        var site = await twins.RegisterHomeAsync("s-offline");
+        var (battery, _, reference) = await ConnectBattery(site);
+        await battery.Report(new TelemetryReading(1, Now, 0, 60, null, null, null));
+        (await battery.GetState()).Status.Should().Be(DeviceStatus.Online);
+        await Eventually.Until(() => Client.GetGrain<ISiteGrain>(site).GetState(), s => s.Flexibility.UpKw > 0);
+
+        await battery.Disconnect(reference);
+
+        (await battery.GetState()).Status.Should().Be(DeviceStatus.Offline);
+        await Eventually.Until(() => Client.GetGrain<ISiteGrain>(site).GetState(), s => s.Flexibility.UpKw == 0 && s.Flexibility.DownKw == 0);
     }
 
     [Fact]
     public async Task A_site_nobody_watches_publishes_no_live_state()
     {
         var site = await twins.RegisterHomeAsync("s-unwatched");
+        // A watched site given a reading at the same moment is the control: once it has published, so would the unwatched one have.
+        var control = await twins.RegisterHomeAsync("s-watched-control");
+        await Client.GetGrain<ISiteGrain>(control).Watch();
         await ConnectAndReport(site + "-bat", DeviceKind.Battery, new TelemetryReading(1, Now, -1, 60, null, null, null));
-        await TwinCluster.Eventually(() => Client.GetGrain<ISiteGrain>(site).GetState(), s => s.BatteryKw == -1);
-        await Task.Delay(1500); // more than one publish interval
+        await ConnectAndReport(control + "-bat", DeviceKind.Battery, new TelemetryReading(1, Now, -1, 60, null, null, null));
+        await Eventually.Until(() => Client.GetGrain<ISiteGrain>(site).GetState(), s => s.BatteryKw == -1);
+        await Eventually.Value(() => twins.Live.Sites.ToArray(), l => l.Any(s => s.SiteId == control && s.BatteryKw == -1));
 
         twins.Live.Sites.Should().NotContain(s => s.SiteId == site, "live state costs nothing until a viewer watches");
         await Client.GetGrain<ISiteGrain>(site).Watch();
-        await TwinCluster.Eventually(() => Task.FromResult(twins.Live.Sites.Any(s => s.SiteId == site)), any => any);
+        await Eventually.True(() => twins.Live.Sites.Any(s => s.SiteId == site));
         twins.Live.Sites.Should().Contain(s => s.SiteId == site && s.BatteryKw == -1);
     }
 
@@ -75,13 +116,13 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
         var site = await twins.RegisterHomeAsync("s-seq");
         var (battery, _, _) = await ConnectBattery(site);
         await battery.Report(new TelemetryReading(5, Now, 1, 50, null, null, null));
-        await TwinCluster.Eventually(battery.GetState, s => s.Last?.Seq == 5);
+        await Eventually.Until(battery.GetState, s => s.Last?.Seq == 5);
         var duplicatesBefore = twins.DuplicatesSeen;
 
         await battery.Report(new TelemetryReading(5, Now, 2, 51, null, null, null));
         await battery.Report(new TelemetryReading(3, Now, 3, 52, null, null, null));
 
-        (await TwinCluster.Eventually(() => Task.FromResult(twins.DuplicatesSeen), d => d == duplicatesBefore + 2)).Should().Be(duplicatesBefore + 2);
+        (await Eventually.Value(() => twins.DuplicatesSeen, d => d == duplicatesBefore + 2)).Should().Be(duplicatesBefore + 2);
         var state = await battery.GetState();
         state.Last!.Seq.Should().Be(5);
         state.Last.PowerKw.Should().Be(1);
@@ -134,7 +175,7 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
 
         await battery.Report(new TelemetryReading(2, Now, 4, 19.9, null, null, null));
 
-        var stop = await TwinCluster.Eventually(() => Task.FromResult(connection.Setpoints.LastOrDefault()), c => c?.PowerKw == 0);
+        var stop = await Eventually.Value(() => connection.Setpoints.LastOrDefault(), c => c?.PowerKw == 0);
         stop!.PowerKw.Should().Be(0);
         stop.Reason.Should().Contain("backup reserve");
         (await battery.GetCommands()).Single(c => c.CommandId == discharge.CommandId).Status.Should().Be(CommandStatus.Superseded);
@@ -159,7 +200,7 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
         var (battery, first, _) = await ConnectBattery(site);
         await battery.Connect(Client.CreateObjectReference<IDeviceConnection>(new RecordingConnection()));
 
-        var closes = await TwinCluster.Eventually(() => Task.FromResult(first.Closes.ToArray()), c => c.Length > 0);
+        var closes = await Eventually.Value(() => first.Closes.ToArray(), c => c.Length > 0);
         closes.Should().Equal(ProtocolCloseCodes.Replaced);
     }
 
@@ -169,7 +210,7 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
         var site = await twins.RegisterHomeAsync("s-stale");
         var (battery, _, _) = await ConnectBattery(site);
         await battery.Report(new TelemetryReading(1, Now, 0, 80, null, null, null));
-        var fresh = await TwinCluster.Eventually(() => Client.GetGrain<ISiteGrain>(site).GetState(), s => s.Flexibility.UpKw > 0);
+        var fresh = await Eventually.Until(() => Client.GetGrain<ISiteGrain>(site).GetState(), s => s.Flexibility.UpKw > 0);
         fresh.Flexibility.UpKw.Should().Be(5);
 
         twins.Clock.Advance(Duration.FromSeconds(3.5));
@@ -231,7 +272,7 @@ public class FleetAggregationTests : IAsyncLifetime
         }
         await _twins.RegisterHomeAsync("f-3-never-connected");
 
-        var fleet = await TwinCluster.Eventually(() => client.GetGrain<IFleetAggregatorGrain>(IFleetAggregatorGrain.FleetKey).GetSummary(),
+        var fleet = await Eventually.Until(() => client.GetGrain<IFleetAggregatorGrain>(IFleetAggregatorGrain.FleetKey).GetSummary(),
             f => f.SitesOnline == 2);
 
         fleet.SitesTotal.Should().Be(3);
@@ -241,7 +282,7 @@ public class FleetAggregationTests : IAsyncLifetime
         fleet.UpKw.Should().Be(10);
         fleet.BatteryKw.Should().BeApproximately(1.0, 1e-9);
         // Publishing is on the aggregator's timer, so it may come a tick after the sums are right.
-        (await TwinCluster.Eventually(() => Task.FromResult(_twins.Live.Fleet.Count), n => n > 0))
+        (await Eventually.Value(() => _twins.Live.Fleet.Count, n => n > 0))
             .Should().BeGreaterThan(0, "the aggregator publishes to live viewers");
     }
 }

@@ -174,8 +174,17 @@ public class ScheduleOptimiserBaselineTests
     /// within their limits less the reserve, their energy within the reserve window, and the energy
     /// balance holds with the baseline's own losses.
     /// </summary>
-    [Property(MaxTest = 60)]
-    public bool With_a_baseline_every_limit_still_holds(int seed)
+    [Fact]
+    public void With_a_baseline_every_limit_still_holds()
+    {
+        var outcomes = Enumerable.Range(1, 60).Select(seed => (Seed: seed, Holds: LimitsHold(seed))).ToList();
+        outcomes.Where(o => o.Holds == false).Select(o => o.Seed).Should().BeEmpty("every feasible schedule keeps every limit");
+        // Refusing is allowed only where the baseline's drift leaves no way to keep the reserve; most cases must be solved and checked.
+        outcomes.Count(o => o.Holds == true).Should().BeGreaterThanOrEqualTo(54, "a test that refuses most cases checks nothing");
+    }
+
+    /// <returns>null when the optimiser refused the case as infeasible, else whether every limit held.</returns>
+    private static bool? LimitsHold(int seed)
     {
         var rng = new Random(seed);
         var capacity = 10 + rng.NextDouble() * 5_000;
@@ -196,7 +205,7 @@ public class ScheduleOptimiserBaselineTests
         }
         catch (InvalidOperationException)
         {
-            return true; // a reserve window the baseline's drift leaves no way to keep is refused, not broken
+            return null; // a reserve window the baseline's drift leaves no way to keep is refused, not broken
         }
 
         var h = quarter.TotalHours;

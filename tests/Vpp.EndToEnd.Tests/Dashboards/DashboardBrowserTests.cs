@@ -104,13 +104,14 @@ public sealed class DashboardBrowserTests(DashboardHost host, Chromium chromium)
             """);
         joinError.Should().Contain("not allowed");
         await using var operatorLive = await host.LiveAsync();
+        var operatorSaw = new System.Collections.Concurrent.ConcurrentQueue<JsonObject>();
+        operatorLive.On<JsonObject>("SiteState", operatorSaw.Enqueue);
         await operatorLive.InvokeAsync<JsonObject>("JoinSite", "pw-theirs"); // the other site publishes for its own viewer
         await using var battery = await host.ConnectAsync(otherTokens["pw-theirs-bat"]);
         for (var seq = 1; seq <= 4; seq++)
-        {
             await battery.SendJsonAsync(new { type = "telemetry", seq, ts = Iso(Now), powerKw = 3.3, socPct = 80.0 });
-            await Task.Delay(500);
-        }
+        // The other site's state went out (its operator viewer has it); none of it reached the page.
+        await Eventually.Value(() => operatorSaw.ToArray(), s => s.Any(x => x["batteryKw"]?.GetValue<double>() == 3.3));
         (await page.EvaluateAsync<int>("window.leaked.length")).Should().Be(0);
     }
 

@@ -35,12 +35,12 @@ public sealed class DispatchRestartTests
             for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(api, first.DeviceEndpoint, $"rst-{i}", "rst"));
             await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/regions/rst/flexibility"))!,
                 f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
-            await Task.Delay(4_000); // a baseline's worth of meter readings
+            await homes.ReportedForAsync(Duration.FromSeconds(3)); // the baseline window's worth of meter readings
             var now = SystemClock.Instance.GetCurrentInstant();
             (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "rst", startsAt = Iso(now + Duration.FromSeconds(1)),
                 endsAt = Iso(now + Duration.FromSeconds(60)), powerKw = 4.0 })).StatusCode.Should().Be(HttpStatusCode.Created);
             // Each home covers its 1 kW load (its baseline) and discharges its 2 kW share on top.
-            await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 15_000);
+            await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 3) < 1e-6), timeoutMs: 15_000);
             // Killed as soon as the homes run their setpoints: possibly before DispatchStarted is committed. The sites'
             // baselines are recorded before any setpoint goes out, so either way the next host places the shares on them.
             await first.KillAsync();
@@ -52,7 +52,7 @@ public sealed class DispatchRestartTests
         using var api2 = second.Api();
 
         // Resumed: the shares go out again on top of the baselines recorded at the start, not on top of the running setpoints.
-        await Eventually.Until(() => Task.FromResult(homes.Sum(h => h.SetpointsReceived) > before + 2), ok => ok, timeoutMs: 30_000);
+        await Eventually.True(() => homes.Sum(h => h.SetpointsReceived) > before + 2, timeoutMs: 30_000);
         homes.Should().OnlyContain(h => Math.Abs(h.BatteryKw - 3) < 1e-6, "baseline 1 kW + share 2 kW, not 3 + 2; host log:\n{0}", second.Output);
 
         var view = await Eventually.Until(async () => (await api2.GetFromJsonAsync<JsonObject>($"/api/dispatches/{id}"))!,

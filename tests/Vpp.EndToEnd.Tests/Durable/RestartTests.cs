@@ -29,7 +29,8 @@ public sealed class RestartTests
 
             await using var battery = await DeviceSocket.ConnectAsync(first.DeviceEndpoint, tokens["r-home-bat"]);
             await battery.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Now, powerKw = 0.0, socPct = 60.0 });
-            await Task.Delay(300);
+            // The reading is in (a setpoint is checked against the battery's SoC).
+            await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/r-home-bat"))!, j => j["last"] is JsonObject);
             var issued = await api.PostAsJsonAsync("/api/devices/r-home-bat/setpoints", new { powerKw = -2.0, validForSeconds = 900, reason = "restart test" });
             issued.StatusCode.Should().Be(HttpStatusCode.Created, await issued.Content.ReadAsStringAsync());
             var setpoint = await battery.ReceiveAsync();

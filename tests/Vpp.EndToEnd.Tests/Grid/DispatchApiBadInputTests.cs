@@ -60,7 +60,7 @@ public class DispatchApiBadInputTests(VppHost host) : IClassFixture<VppHost>
     }
 
     [Fact]
-    public async Task An_opt_out_is_recorded_in_the_sites_timeline_once_and_a_cancel_before_the_start_sends_nothing()
+    public async Task An_opt_out_is_recorded_in_the_sites_timeline_once_and_a_request_for_a_region_without_sites_is_rejected_and_cannot_be_cancelled()
     {
         var site = "gopt-" + Guid.NewGuid().ToString("N")[..8];
         await host.RegisterHomeAsync(site);

@@ -55,7 +55,9 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         {
             var flex = await Eventually.Until(() => Flexibility(api, "dr-a"), f => f["sites"]!.GetValue<int>() == 6, timeoutMs: 60_000);
             flex["upKw"]!.GetValue<double>().Should().BeGreaterThan(8, "six homes with 3–5 kW batteries");
-            await Task.Delay(4_000); // a baseline's worth of meter readings
+            // The baseline window's (3 s) worth of meter readings from every home: six homes, three devices, every 500 ms.
+            var sent = fleet.TelemetrySent;
+            await Eventually.Value(() => fleet.TelemetrySent, n => n >= sent + 6 * 3 * 8, timeoutMs: 30_000);
 
             var requestId = "dra-" + Guid.NewGuid().ToString("N")[..8];
             var startsAt = Now + Duration.FromSeconds(2);
@@ -110,7 +112,7 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         var view = await Eventually.Until(() => Dispatch(api, id), v => v["status"]!.GetValue<string>() == "started", timeoutMs: 20_000);
         view["allocations"]!.AsObject().Select(a => a.Value!.GetValue<double>()).Should().AllSatisfy(kw => kw.Should().BeApproximately(2, 1e-6),
             "equal homes take equal shares");
-        await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 10_000);
+        await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 3) < 1e-6), timeoutMs: 10_000);
 
         homes[0].DropBattery();
         view = await Eventually.Until(() => Dispatch(api, id), v => v["lostSites"]!.AsArray().Count == 1, timeoutMs: 10_000);
@@ -119,7 +121,7 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         allocations.Should().NotContainKey("drb-0");
         allocations.Values.Sum().Should().BeApproximately(6, 1e-6, "the lost 2 kW moved to the two other homes");
         // Baseline 1 kW (covering the load) + 3 kW share each.
-        await Eventually.Until(() => Task.FromResult(homes.Skip(1).All(h => Math.Abs(h.BatteryKw - 4) < 1e-6)), ok => ok, timeoutMs: 10_000);
+        await Eventually.Value(() => homes.Skip(1).Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 4) < 1e-6), timeoutMs: 10_000);
 
         // Ending early: completed, flagged, and the batteries are released.
         (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { reason = "utility ended the event" })).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -147,7 +149,7 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         var view = await Eventually.Until(() => Dispatch(api, id), v => v["lostSites"]!.AsArray().Count == 1, timeoutMs: 15_000);
         view["lostSites"]![0]!.GetValue<string>().Should().Be($"{region}-0");
         view["allocations"]!.AsObject().Select(a => a.Value!.GetValue<double>()).Sum().Should().BeApproximately(6, 1e-6);
-        await Eventually.Until(() => Task.FromResult(homes.Skip(1).All(h => Math.Abs(h.BatteryKw - 4) < 1e-6)), ok => ok, timeoutMs: 10_000);
+        await Eventually.Value(() => homes.Skip(1).Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 4) < 1e-6), timeoutMs: 10_000);
         var timeline = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{region}-0/timeline"))!["items"]!.AsArray()
             .Select(i => i!["summary"]!.GetValue<string>()).ToList();
         if (answer == "rejected") timeline.Should().Contain(s => s.Contains("rejected"), "the device's refusal is recorded");
@@ -165,7 +167,8 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         await Eventually.Until(() => Flexibility(api, "dr-d"), f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
         var first = "drd-a-" + Guid.NewGuid().ToString("N")[..6];
         var second = "drd-b-" + Guid.NewGuid().ToString("N")[..6];
-        var starts = Now + Duration.FromMinutes(10);
+        // Soon enough that a cancel which failed to stop the start would show within the test.
+        var starts = Now + Duration.FromSeconds(20);
         foreach (var (id, from, until) in new[] { (first, starts, starts + Duration.FromMinutes(30)), (second, starts + Duration.FromMinutes(15), starts + Duration.FromMinutes(45)) })
             (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-d", startsAt = Iso(from), endsAt = Iso(until), powerKw = 6.0 }))
                 .StatusCode.Should().Be(HttpStatusCode.Created);
@@ -183,7 +186,15 @@ public sealed class DispatchFlowTests : IAsyncLifetime
             (await Dispatch(api, id))["status"]!.GetValue<string>().Should().Be("cancelled");
         }
         (await Flexibility(api, "dr-d"))["committedUpKw"]!.GetValue<double>().Should().Be(0, "cancelled requests hold nothing");
-        homes.Should().OnlyContain(h => h.SetpointsReceived == 0);
+
+        // A request that is not cancelled, starting when the first would have: once its setpoints are out,
+        // none of the cancelled ones may have sent any.
+        var control = "drd-c-" + Guid.NewGuid().ToString("N")[..6];
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = control, region = "dr-d", startsAt = Iso(starts), endsAt = Iso(starts + Duration.FromMinutes(1)), powerKw = 2.0 }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        await Eventually.Value(() => homes.Select(h => h.SetpointsReceived).ToArray(), n => n.All(c => c > 0), timeoutMs: 60_000);
+        homes.SelectMany(h => h.SetpointReasons).Should().OnlyContain(r => r == "dispatch " + control);
+        (await api.PostAsJsonAsync($"/api/dispatches/{control}/cancel", new { reason = "test over" })).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]

@@ -51,14 +51,14 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
         using var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers);
         await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-c", new { ts = Iso(Now), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
         // Functional deadline for the central response (a product requirement, not a benchmark): 5 s.
-        await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 3) < 1e-6)), ok => ok, timeoutMs: 5_000);
+        await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 3) < 1e-6), timeoutMs: 5_000);
         homes.Should().OnlyContain(h => h.LastSetpointReason == "frequency response");
         (await Get(api, "/api/regions/fr-c/frequency-response"))["responseKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
 
         await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-c", new { ts = Iso(Now), hz = 50.0 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
         await Eventually.Until(() => Get(api, "/api/regions/fr-c/frequency-response"), v => v["responseKw"]!.GetValue<double>() == 0, timeoutMs: 5_000);
         // Released: back at the 1 kW it ran before for a second, then self-consumption.
-        await Eventually.Until(() => Task.FromResult(homes.All(h => Math.Abs(h.BatteryKw - 1) < 1e-6)), ok => ok, timeoutMs: 5_000);
+        await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 1) < 1e-6), timeoutMs: 5_000);
 
         var events = (await _host.Service<IEventStore>().ReadAsync(StreamKeys.Region("fr-c"), 0)).Events;
         events.OfType<FrequencyResponseCommitted>().Should().ContainSingle().Which.Batteries.Values.Sum().Should().BeApproximately(4, 1e-6);
@@ -80,7 +80,7 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
 
         // The same dip, fresh: answered (so the silence above was the reading's age, not a slow path).
         await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-o", new { ts = Iso(Now), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
-        await Eventually.Until(() => Task.FromResult(homes.All(h => h.LastSetpointReason == "frequency response")), ok => ok, timeoutMs: 30_000);
+        await Eventually.True(() => homes.All(h => h.LastSetpointReason == "frequency response"), timeoutMs: 30_000);
         homes.Should().OnlyContain(h => h.SetpointsReceived == 1, "nothing was sent for the stale reading");
     }
 
@@ -91,7 +91,7 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
         await using var homes = await Homes(api, "fr-l", 2);
         (await api.PutAsJsonAsync("/api/regions/fr-l/frequency-response", new { committedKw = 3.0, mode = "local", until = Iso(Now + Duration.FromHours(2)) }))
             .StatusCode.Should().Be(HttpStatusCode.OK);
-        await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse is not null)), ok => ok, timeoutMs: 5_000);
+        await Eventually.True(() => homes.All(h => h.FrequencyResponse is not null), timeoutMs: 5_000);
         foreach (var h in homes)
         {
             h.FrequencyResponse!["committedKw"]!.GetValue<double>().Should().BeApproximately(1.5, 1e-6);
@@ -105,7 +105,7 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
         timeline.Should().Contain("DroopAssigned");
 
         (await api.PutAsJsonAsync("/api/regions/fr-l/frequency-response", new { committedKw = 0.0, mode = "local" })).StatusCode.Should().Be(HttpStatusCode.OK);
-        await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse!["committedKw"]!.GetValue<double>() == 0)), ok => ok, timeoutMs: 5_000);
+        await Eventually.True(() => homes.All(h => h.FrequencyResponse!["committedKw"]!.GetValue<double>() == 0), timeoutMs: 5_000);
         (await Get(api, "/api/regions/fr-l/frequency-response"))["batteries"]!.GetValue<int>().Should().Be(0);
     }
 
@@ -113,14 +113,19 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
     public async Task A_committed_battery_below_its_soc_window_is_charged_back_while_the_grid_is_quiet()
     {
         using var api = _host.Api();
-        await using var homes = await Homes(api, "fr-s", 1);
-        // 10 kWh, 20 % reserve, 2 kW committed: the window starts at 20 + 2·0.25/√0.9/10 ≈ 25.3 %.
-        (await api.PutAsJsonAsync("/api/regions/fr-s/frequency-response", new { committedKw = 2.0, mode = "local", until = Iso(Now + Duration.FromHours(1)) }))
+        await using var homes = await Homes(api, "fr-s", 2);
+        // 10 kWh, 20 % reserve, 2 kW committed each: the window starts at 20 + 2·0.25/√0.9/10 ≈ 25.3 %.
+        homes[1].SocPct = 22; // this one has drained already (e.g. a long excursion)
+        (await api.PutAsJsonAsync("/api/regions/fr-s/frequency-response", new { committedKw = 4.0, mode = "local", until = Iso(Now + Duration.FromHours(1)) }))
             .StatusCode.Should().Be(HttpStatusCode.OK);
-        homes[0].SetpointsReceived.Should().Be(0);
-        homes[0].SocPct = 22; // then the battery drains (e.g. a long excursion)
-        await Eventually.Until(() => Task.FromResult(homes[0].LastSetpointReason), r => r == "restore SoC window for frequency response", timeoutMs: 10_000);
-        homes[0].BatteryKw.Should().BeApproximately(-3, 1e-6, "it charges with the 3 kW the commitment leaves free");
+        await Eventually.Value(() => homes.Select(h => h.FrequencyResponse?["committedKw"]?.GetValue<double>()).ToArray(), kw => kw.All(k => k == 2), timeoutMs: 10_000);
+        await Eventually.Value(() => homes[1].LastSetpointReason, r => r == "restore SoC window for frequency response", timeoutMs: 10_000);
+        homes[1].BatteryKw.Should().BeApproximately(-3, 1e-6, "it charges with the 3 kW the commitment leaves free");
+        homes[0].SetpointsReceived.Should().Be(0, "the check that restored the other battery left this one, inside its window at 80 %, alone");
+
+        homes[0].SocPct = 22; // then this one drains too
+        await Eventually.Value(() => homes[0].LastSetpointReason, r => r == "restore SoC window for frequency response", timeoutMs: 10_000);
+        homes[0].BatteryKw.Should().BeApproximately(-3, 1e-6);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Vpp.Tests.Shared;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
@@ -20,6 +21,7 @@ public sealed class TestHome : IAsyncDisposable
     private CancellationTokenSource _stop = new();
     private Task _loops;
     private long _seq;
+    internal static readonly Duration ReportInterval = Duration.FromMilliseconds(500);
     private (double Kw, Instant Until)? _setpoint;
 
     public string SiteId { get; }
@@ -27,9 +29,13 @@ public sealed class TestHome : IAsyncDisposable
     public double SocPct { get; set; } = 80;
     public int SetpointsReceived { get; private set; }
     public string? LastSetpointReason { get; private set; }
+    /// <summary>Every setpoint's reason, in the order received.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> SetpointReasons { get; } = new();
     /// <summary>How the battery answers setpoints: "accepted" (and runs them), "rejected", or null (never answers).</summary>
     public string? AnswerSetpointsWith { get; set; } = "accepted";
     public JsonObject? FrequencyResponse { get; private set; }
+    /// <summary>Reporting rounds sent (battery and meter each once a round).</summary>
+    public long RoundsSent => Interlocked.Read(ref _seq);
     public double BatteryKw => _setpoint is { } s && s.Until > Now ? s.Kw : LoadKw;
 
     private static Instant Now => SystemClock.Instance.GetCurrentInstant();
@@ -93,7 +99,7 @@ public sealed class TestHome : IAsyncDisposable
                 if (_battery.Socket.State == WebSocketState.Open)
                     await Send(_battery, new { type = "telemetry", seq, ts, powerKw = battery, socPct = SocPct });
                 await _meter.SendJsonAsync(new { type = "telemetry", seq, ts, powerKw = 0.0, gridKw = LoadKw - battery, loadKw = LoadKw });
-                await Task.Delay(500, _stop.Token);
+                await Task.Delay(ReportInterval.ToTimeSpan(), _stop.Token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException) { }
@@ -115,6 +121,7 @@ public sealed class TestHome : IAsyncDisposable
                 if (type != "setpoint") continue;
                 SetpointsReceived++;
                 LastSetpointReason = message["reason"]!.GetValue<string>();
+                SetpointReasons.Enqueue(LastSetpointReason);
                 if (AnswerSetpointsWith is not { } answer) continue;
                 if (answer == "accepted")
                     _setpoint = (message["powerKw"]!.GetValue<double>(), InstantPattern.ExtendedIso.Parse(message["validUntil"]!.GetValue<string>()).Value);
@@ -152,6 +159,14 @@ public sealed class TestHome : IAsyncDisposable
 /// <summary>The homes a test runs, disconnected together when it ends (<c>await using</c>).</summary>
 public sealed class HomeGroup : List<TestHome>, IAsyncDisposable
 {
+    /// <summary>Waits until every home has reported for <paramref name="span"/> more (e.g. a dispatch baseline's window of meter readings).</summary>
+    public async Task ReportedForAsync(Duration span, int timeoutMs = 30_000)
+    {
+        var rounds = (long)Math.Ceiling(span / TestHome.ReportInterval) + 1;
+        var from = this.Select(h => h.RoundsSent).ToArray();
+        await Eventually.Value(() => this.Select((h, i) => h.RoundsSent - from[i]).ToArray(), sent => sent.All(n => n >= rounds), timeoutMs);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var home in this) await home.DisposeAsync();

@@ -50,7 +50,8 @@ public sealed class KafkaConsumerRestartTests
         var secondGrains = second.Service<IGrainFactory>();
         foreach (var i in Enumerable.Range(11, 5))
             (await Eventually.Until(() => secondGrains.GetGrain<IGridRegionGrain>($"R{i}").GetFrequency(), f => f is not null, timeoutMs: 30_000)).Should().NotBeNull();
-        await Task.Delay(1000);
+        // Everything on the topic handled and committed: a redelivery of the first ten would have been counted by now.
+        await client.WaitForCommittedAsync(new KafkaOptions { GroupId = "vpp-restart-test" }.ConsumerGroup(GridSignalConsumer.Group), KafkaTopics.GridSignals, new KafkaOptions().Topics[KafkaTopics.GridSignals].Partitions);
         second.Service<KafkaMetrics>().ConsumedByTopic[KafkaTopics.GridSignals].Should().Be(5, "the first host committed the first ten");
         (await secondGrains.GetGrain<IGridRegionGrain>("R3").GetFrequency()).Should().BeNull("R3 was handled by the first host and not redelivered");
     }

@@ -36,7 +36,10 @@ public sealed class KafkaOutboxRestartTests
                     requestId = id, region = "DE-N", startsAt = InstantPattern.ExtendedIso.Format(start),
                     endsAt = InstantPattern.ExtendedIso.Format(start + Duration.FromMinutes(15)), powerKw = 50.0, priority = 1,
                 })).StatusCode.Should().Be(HttpStatusCode.Created);
-            await Task.Delay(1500);
+            // Every request decided (no sites in DE-N: rejected) before the host stops.
+            foreach (var id in ids)
+                await Eventually.Until(async () => (await api.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/dispatches/{id}"))!["status"]!.GetValue<string>(),
+                    status => status == "rejected");
         } // stopped while Kafka was unreachable: nothing could be published
         cluster.SetBrokerUp(1);
 

@@ -1,3 +1,4 @@
+using Vpp.Tests.Shared;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
@@ -42,7 +43,7 @@ public sealed class KafkaTestClient(string bootstrap) : IDisposable
     public async Task WaitForCommittedAsync(string group, string topic, int partitions, int timeoutMs = 20_000)
     {
         var end = End(topic, partitions);
-        await Vpp.Tests.Shared.Eventually.Until(() => Task.FromResult(Committed(group, topic, partitions)), c => c >= end, timeoutMs);
+        await Eventually.Value(() => Committed(group, topic, partitions), c => c >= end, timeoutMs);
     }
 
     /// <summary>Offsets the group has committed, summed over the topic's partitions.</summary>

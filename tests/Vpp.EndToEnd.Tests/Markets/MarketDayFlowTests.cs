@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Markets;
 using Vpp.Domain.Markets;
 using Vpp.EndToEnd.Tests.Dashboards;
 using Vpp.EndToEnd.Tests.Grid;
@@ -66,27 +67,28 @@ public sealed class MarketDayFlowTests
         await using var homes = new HomeGroup();
         for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(host, $"mk-{i}", "mk"));
         var dayText = LocalDatePattern.Iso.Format(day);
-        var view = await Eventually.Until(() => api.GetFromJsonAsync<JsonObject>($"/api/markets/day-ahead/mk/{dayText}")!,
-            v => v!["status"]!.GetValue<string>() is "settled" or "no-bids", timeoutMs: 240_000);
-        view!["status"]!.GetValue<string>().Should().Be("settled", view["reason"]?.ToString());
+        var view = await Eventually.Until(() => api.GetViewAsync<MarketDayView>($"/api/markets/day-ahead/mk/{dayText}"),
+            v => v.Status is "settled" or "no-bids", timeoutMs: 240_000);
+        view.Status.Should().Be("settled", view.Reason);
         exchange.Submissions.Should().Be(1, "bids go in once, before gate closure");
 
         // Charge when cheap, sell when dear: the first product bought, the second sold.
-        var traded = view["products"]!.AsArray().Select(p => p!.AsObject()).ToList();
-        traded[0]["awardedKw"]?.GetValue<double>().Should().BeLessThan(-1, view.ToJsonString());
-        traded[1]["awardedKw"]?.GetValue<double>().Should().BeGreaterThan(1, view.ToJsonString());
-        traded[1]["clearingPriceEurPerMwh"]!.GetValue<double>().Should().Be(300);
-        foreach (var p in traded.Where(p => p["awardedKw"]?.GetValue<double>() is { } kw && Math.Abs(kw) > 1e-9))
+        view.Products.Should().HaveCount(3);
+        view.Products[0].AwardedKw.Should().NotBeNull().And.BeLessThan(-1, "the cheap product is bought; the day: {0}", view);
+        view.Products[1].AwardedKw.Should().NotBeNull().And.BeGreaterThan(1, "the dear product is sold; the day: {0}", view);
+        view.Products[1].ClearingPriceEurPerMwh.Should().Be(300);
+        var traded = view.Products.Where(p => p.AwardedKw is { } kw && Math.Abs(kw) > 1e-9).ToList();
+        foreach (var p in traded)
         {
             // Stated tolerance: delivered within 20 % of awarded (devices react within a 500 ms step of a 20 s product).
-            var awardedKwh = p["awardedKw"]!.GetValue<double>() * Product.TotalHours;
-            p["dispatchRequestId"]!.GetValue<string>().Should().StartWith("market-mk-");
+            var awardedKwh = p.AwardedKw!.Value * Product.TotalHours;
+            p.DispatchRequestId.Should().StartWith("market-mk-");
             // On a shortfall the dispatch's own record (acceptance, shares, each interval's delivery) says where it went.
-            var dispatch = await api.GetStringAsync($"/api/dispatches/{p["dispatchRequestId"]!.GetValue<string>()}");
-            p["deliveredKwh"]!.GetValue<double>().Should().BeApproximately(awardedKwh, Math.Abs(awardedKwh) * 0.2, $"product {p["index"]}; its dispatch: {dispatch}");
+            var dispatch = await api.GetStringAsync($"/api/dispatches/{p.DispatchRequestId}");
+            p.DeliveredKwh.Should().NotBeNull().And.BeApproximately(awardedKwh, Math.Abs(awardedKwh) * 0.2, $"product {p.Index}; its dispatch: {dispatch}");
         }
-        var netEur = view["marketEur"]!.GetValue<double>() + view["imbalanceEur"]!.GetValue<double>();
-        view["marketEur"]!.GetValue<double>().Should().BeGreaterThan(0, "bought at 20, sold at 300 EUR/MWh");
+        var netEur = view.MarketEur + view.ImbalanceEur;
+        view.MarketEur.Should().BeGreaterThan(0, "bought at 20, sold at 300 EUR/MWh");
 
         // Each home's share, through the dashboard API; the shares add up to the day's net result.
         var operatorSession = Sessions.Browser(host.BaseAddress, await host.SignInOperatorAsync());
@@ -104,7 +106,7 @@ public sealed class MarketDayFlowTests
         var ops = (await operatorSession.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!;
         var summary = ops["market"]!["days"]!.AsArray().Single(d => d!["day"]!.GetValue<string>() == dayText && d["market"]!.GetValue<string>() == "day-ahead")!;
         summary["status"]!.GetValue<string>().Should().Be("settled");
-        summary["awardedProducts"]!.GetValue<int>().Should().Be(traded.Count(p => p["awardedKw"]?.GetValue<double>() is { } kw && Math.Abs(kw) > 1e-9));
+        summary["awardedProducts"]!.GetValue<int>().Should().Be(traded.Count);
         summary["netEur"]!.GetValue<double>().Should().BeApproximately(netEur, 1e-9);
 
         // The day's decisions on vpp.market.v1, keyed by region/day.

@@ -48,7 +48,7 @@ public sealed class ReserveDayFlowTests
         var dayText = LocalDatePattern.Iso.Format(day);
 
         // At the first block's start every battery gets its part as local droop, until the block ends.
-        await Eventually.Until(() => Task.FromResult(homes.All(h => h.FrequencyResponse is not null)), ok => ok, timeoutMs: 120_000);
+        await Eventually.True(() => homes.All(h => h.FrequencyResponse is not null), timeoutMs: 120_000);
         var droop = homes.Select(h => h.FrequencyResponse!).ToList();
         droop.Sum(d => d["committedKw"]!.GetValue<double>()).Should().BeApproximately(9.6, 1e-3,
             "three homes covering a 1 kW load with 5 kW inverters and 2 kWh of room hold 4 kW each both ways; four fifths are offered");
