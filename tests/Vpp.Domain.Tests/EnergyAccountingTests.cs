@@ -68,6 +68,49 @@ public class EnergyAccountingTests
     }
 
     [Fact]
+    public void A_minute_that_imports_then_exports_counts_both_and_only_its_own_use()
+    {
+        // 30 s at night: the home uses 2 kW, all imported. 30 s of sun: PV 3 kW, the home uses 1 kW, 2 kW exported.
+        var pv = DeviceMinuteRollup.Start("s", "pv", SiteFlow.Pv, Minute0, Second, null);
+        var meter = DeviceMinuteRollup.Start("s", "meter", SiteFlow.Grid, Minute0, Second, null);
+        for (var i = 0; i < 60; i++)
+        {
+            var sunny = i >= 30;
+            pv = pv.Add(Minute0 + Second * i, sunny ? 3 : 0, null, null);
+            meter = meter.Add(Minute0 + Second * i, sunny ? -2 : 2, null, null);
+        }
+        var e = EnergyAccounting.Of(SiteHistory.Build([pv, meter], HistoryResolution.Minute));
+
+        // By hand, kWh = kW · 30 s / 3600 s: import 2·30 = 60 kWs, export 2·30 = 60 kWs, PV 3·30 = 90 kWs,
+        // use 2·30 + 1·30 = 90 kWs, of which the 30 kWs in the sun were the home's own PV.
+        e.ImportKwh.Should().BeApproximately(60 / 3600.0, 1e-12, "a minute's net (zero) would hide both flows");
+        e.ExportKwh.Should().BeApproximately(60 / 3600.0, 1e-12);
+        e.PvKwh.Should().BeApproximately(90 / 3600.0, 1e-12);
+        e.ConsumptionKwh.Should().BeApproximately(90 / 3600.0, 1e-12);
+        e.SelfSuppliedKwh.Should().BeApproximately(30 / 3600.0, 1e-12);
+    }
+
+    [Fact]
+    public void A_minute_without_a_meter_reading_takes_the_home_use_from_its_other_flows()
+    {
+        // No meter this minute: PV 3 kW, 1 kW of it into the battery, so the home used 2 kW (nothing known imported).
+        var pv = DeviceMinuteRollup.Start("s", "pv", SiteFlow.Pv, Minute0, Second, null);
+        var bat = DeviceMinuteRollup.Start("s", "bat", SiteFlow.Battery, Minute0, Second, 10);
+        for (var i = 0; i < 60; i++)
+        {
+            pv = pv.Add(Minute0 + Second * i, 3, null, null);
+            bat = bat.Add(Minute0 + Second * i, -1, null, 50);
+        }
+        var e = EnergyAccounting.Of(SiteHistory.Build([pv, bat], HistoryResolution.Minute));
+
+        e.ConsumptionKwh.Should().BeApproximately(2 / 60.0, 1e-12);
+        e.SelfSuppliedKwh.Should().BeApproximately(2 / 60.0, 1e-12);
+        e.BatteryChargeKwh.Should().BeApproximately(1 / 60.0, 1e-12);
+        e.ImportKwh.Should().Be(0);
+        e.ExportKwh.Should().Be(0);
+    }
+
+    [Fact]
     public void No_readings_is_zero_everywhere()
     {
         EnergyAccounting.Of([]).Should().Be(EnergyTotals.Zero);

@@ -14,6 +14,24 @@ public class TelemetryRollupTests
         DeviceMinuteRollup.Start("s", "bat", SiteFlow.Battery, ts, Second, 10);
 
     [Fact]
+    public void Seven_days_of_minutes_are_168_hourly_points_on_whole_hours_with_each_hours_energy()
+    {
+        // One reading a minute at 2 kW for 7 days (from 12:00 UTC, so the week starts and ends mid-day).
+        var minute = Duration.FromMinutes(1);
+        var rows = Enumerable.Range(0, 7 * 24 * 60).Select(m =>
+        {
+            var start = Minute0 + minute * m;
+            return DeviceMinuteRollup.Start("s", "bat", SiteFlow.Battery, start, minute, 10).Add(start, 2, null, 50);
+        }).ToList();
+
+        var hours = SiteHistory.Build(rows, HistoryResolution.Hour);
+
+        hours.Should().HaveCount(168);
+        hours.Select(h => h.Start).Should().Equal(Enumerable.Range(0, 168).Select(h => Minute0 + Duration.FromHours(h)));
+        hours.Should().OnlyContain(h => Math.Abs(h.Battery.PositiveKwh - 2) < 1e-9 && h.Battery.MeanKw == 2, "2 kW for an hour is 2 kWh");
+    }
+
+    [Fact]
     public void A_minute_of_3_kW_at_1_s_readings_is_0_05_kWh()
     {
         var r = Battery(Minute0);

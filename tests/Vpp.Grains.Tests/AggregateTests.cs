@@ -108,4 +108,38 @@ public class AggregateTests
         foreach (var e in s.ClearOverride("t", T0)) s.Apply(e);
         s.ClearOverride("t", T0).Should().BeEmpty();
     }
+
+    [Fact]
+    public void A_request_id_reused_for_a_different_request_is_a_conflict_and_records_nothing()
+    {
+        var a = new Vpp.Grains.Grid.DispatchAggregate();
+        var request = new Vpp.Contracts.Grid.DispatchRequest("r1", "DE-N", T0 + Duration.FromMinutes(5), T0 + Duration.FromMinutes(35), 250, 3);
+        var (outcome, events) = a.Decide(request, "ce-1", T0);
+        outcome.Should().Be(Vpp.Contracts.Grid.DispatchRequestOutcome.Recorded);
+        events.Should().ContainSingle().Which.Should().BeOfType<DispatchRequested>().Which.SourceEventId.Should().Be("ce-1");
+        foreach (var e in events) a.Apply(e);
+
+        var retry = a.Decide(request, "ce-2", T0);
+        retry.Outcome.Should().Be(Vpp.Contracts.Grid.DispatchRequestOutcome.Duplicate, "a retry of the same request");
+        retry.Events.Should().BeEmpty();
+        var conflict = a.Decide(request with { PowerKw = 300 }, "ce-3", T0);
+        conflict.Outcome.Should().Be(Vpp.Contracts.Grid.DispatchRequestOutcome.ConflictingId);
+        conflict.Events.Should().BeEmpty();
+        a.Decide(request with { Priority = 4 }, "ce-4", T0).Outcome.Should().Be(Vpp.Contracts.Grid.DispatchRequestOutcome.ConflictingId);
+    }
+
+    [Fact]
+    public void A_home_credits_a_settlement_once_however_often_it_is_delivered()
+    {
+        var s = new SiteAggregate();
+        foreach (var e in s.Register(new SiteRegistration("s", "Home", "Europe/Berlin", 20, null, null, T0))) s.Apply(e);
+        var first = s.CreditEarnings("set-1", "day-ahead", T0, T0 + Duration.FromMinutes(15), 1.25, 0.31, T0);
+        first.Should().ContainSingle().Which.Should().BeOfType<EarningsCredited>().Which.Eur.Should().Be(0.31);
+        foreach (var e in first) s.Apply(e);
+
+        s.CreditEarnings("set-1", "day-ahead", T0, T0 + Duration.FromMinutes(15), 1.25, 0.31, T0).Should().BeEmpty("already credited");
+        s.CreditEarnings("set-2", "day-ahead", T0, T0 + Duration.FromMinutes(15), 1.25, 0.31, T0).Should().ContainSingle("another settlement");
+        var nan = () => s.CreditEarnings("set-3", "day-ahead", T0, T0, double.NaN, 0, T0);
+        nan.Should().Throw<ArgumentOutOfRangeException>();
+    }
 }

@@ -89,6 +89,34 @@ public class DeviceMessageParserTests
             .Should().Be(ProtocolErrors.PowerOutOfRange);
 
     [Fact]
+    public void Ids_may_be_128_characters_and_not_129()
+    {
+        Parse($$"""{"type":"ack","commandId":"{{new string('c', 128)}}","status":"accepted"}""").IsOk.Should().BeTrue();
+        var ack = Parse($$"""{"type":"ack","commandId":"{{new string('c', 129)}}","status":"accepted"}""");
+        ack.Error!.Code.Should().Be(ProtocolErrors.InvalidField);
+        ack.Error.Message.Should().Contain("commandId").And.Contain("128");
+        Parse($$"""{"type":"hello","deviceId":"{{new string('d', 129)}}"}""").Error!.Code.Should().Be(ProtocolErrors.InvalidField);
+    }
+
+    [Fact]
+    public void An_ack_reason_is_not_held_to_the_id_length()
+    {
+        // Only ids are capped at 128 characters; a reason is free text (the frame size bounds it).
+        Parse($$"""{"type":"ack","commandId":"c1","status":"rejected","reason":"{{new string('r', 300)}}"}""").IsOk.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Negative_available_or_load_power_is_refused_and_zero_is_not()
+    {
+        Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","powerKw":1,"availableKw":-0.1}""", Solar).Error!.Code
+            .Should().Be(ProtocolErrors.PowerOutOfRange);
+        Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","powerKw":1,"availableKw":0}""", Solar).IsOk.Should().BeTrue();
+        Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","gridKw":0.5,"loadKw":-0.1}""", Meter).Error!.Code
+            .Should().Be(ProtocolErrors.PowerOutOfRange);
+        Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","gridKw":0.5,"loadKw":0}""", Meter).IsOk.Should().BeTrue();
+    }
+
+    [Fact]
     public void Oversized_frames_are_refused_before_parsing()
     {
         var big = "{\"type\":\"hello\",\"deviceId\":\"bat-1\",\"pad\":\"" + new string('x', DeviceMessageParser.MaxFrameBytes) + "\"}";

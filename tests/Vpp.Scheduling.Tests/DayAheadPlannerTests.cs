@@ -45,6 +45,22 @@ public class DayAheadPlannerTests
     }
 
     [Fact]
+    public void A_plan_the_reserve_makes_infeasible_bids_nothing_and_says_so()
+    {
+        // 100 kWh cannot keep 15 minutes of 500 kW both ways (about 130 kWh each way) at any state of charge.
+        var day = new LocalDate(2026, 11, 25);
+        var small = Fleet with { UsableKwh = 100, InitialKwh = 50 };
+        var reserve = DayAhead.Products(day).Select(_ => 500.0).ToList();
+
+        var plan = DayAheadPlanner.Plan(small, DayAhead.Products(day), DayAhead.Products(day.PlusDays(-1)), DayBefore(day), 0.02, 100, reserve);
+
+        plan.Curves.Should().BeEmpty();
+        plan.ExpectedProfitEur.Should().Be(0);
+        plan.NothingToBid.Should().Contain("reserve");
+        plan.Intervals.Should().HaveCount(96).And.OnlyContain(i => i.ReserveKw == 500 && i.ScheduledKw == 0, "nothing is scheduled beside the reserve");
+    }
+
+    [Fact]
     public void Without_prices_of_the_day_before_or_without_batteries_there_is_nothing_to_bid_and_the_plan_says_why()
     {
         var day = new LocalDate(2026, 11, 25);
