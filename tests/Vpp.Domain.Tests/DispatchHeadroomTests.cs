@@ -180,3 +180,137 @@ public class PowerTraceTests
         t.Mean(S(1100), S(1200), S(1200))!.Value.Kw.Should().BeApproximately(2, 1e-9);
     }
 }
+
+/// <summary>PowerTrace's edges, each by hand (5 s buckets, 10 min retention, 30 s gap limit).</summary>
+public class PowerTraceEdgeTests
+{
+    private static readonly Instant T0 = Instant.FromUtc(2026, 11, 23, 17, 0);
+    private static Instant S(double seconds) => T0 + Duration.FromMilliseconds(seconds * 1000);
+    private static PowerTrace Trace() => new(Duration.FromSeconds(5), Duration.FromMinutes(10), Duration.FromSeconds(30));
+
+    [Fact]
+    public void A_bucket_cut_by_the_window_counts_in_proportion()
+    {
+        var t = Trace();
+        t.Add(S(0), new Power(2));
+        t.Add(S(5), new Power(6));
+        t.Add(S(10), new Power(6));
+        // 1 s of the 2 kW bucket and all 5 s of the 6 kW one: (2·1 + 6·5) / 6.
+        t.Mean(S(4), S(10), S(10))!.Value.Kw.Should().BeApproximately(32 / 6.0, 1e-9);
+        // A window ending inside a bucket takes its share of it: (2·5 + 6·2.5) / 7.5.
+        t.Mean(S(0), S(7.5), S(10))!.Value.Kw.Should().BeApproximately(25 / 7.5, 1e-9);
+    }
+
+    [Fact]
+    public void A_reading_in_the_middle_of_a_bucket_is_integrated_up_to_it()
+    {
+        var t = Trace();
+        t.Add(S(0), new Power(2));
+        t.Add(S(7.5), new Power(6));
+        t.Mean(S(5), S(7.5), S(7.5))!.Value.Kw.Should().BeApproximately(2, 1e-9, "2 kW held until the next reading at 7.5 s");
+    }
+
+    [Fact]
+    public void A_second_reading_at_the_same_instant_replaces_the_first_and_a_non_finite_one_is_ignored()
+    {
+        var t = Trace();
+        t.Add(S(0), new Power(1));
+        t.Add(S(0), new Power(5));
+        t.Add(S(5), new Power(double.NaN));
+        t.Mean(S(0), S(10), S(10))!.Value.Kw.Should().Be(5);
+    }
+
+    [Fact]
+    public void An_empty_window_has_no_mean()
+    {
+        var t = Trace();
+        t.Add(S(0), new Power(1));
+        t.Add(S(10), new Power(1));
+        t.Mean(S(5), S(5), S(10)).Should().BeNull();
+        t.Mean(S(6), S(5), S(10)).Should().BeNull();
+    }
+
+    [Fact]
+    public void The_whole_retention_is_kept_back_to_its_oldest_bucket()
+    {
+        var t = Trace();
+        t.Add(S(0), new Power(7));
+        for (var s = 5; s <= 600; s += 5) t.Add(S(s), new Power(1));
+        t.Mean(S(0), S(5), S(600))!.Value.Kw.Should().Be(7, "ten minutes back is still within the retention");
+    }
+
+    [Fact]
+    public void A_bucket_must_be_longer_than_zero_and_fit_in_the_retention()
+    {
+        var zero = () => new PowerTrace(Duration.Zero, Duration.FromMinutes(10), Duration.FromSeconds(30));
+        zero.Should().Throw<ArgumentOutOfRangeException>();
+        var longer = () => new PowerTrace(Duration.FromMinutes(11), Duration.FromMinutes(10), Duration.FromSeconds(30));
+        longer.Should().Throw<ArgumentOutOfRangeException>();
+        new PowerTrace(Duration.FromMinutes(10), Duration.FromMinutes(10), Duration.FromSeconds(30)).Mean(T0, T0 + Duration.FromSeconds(1), T0).Should().BeNull();
+    }
+}
+
+/// <summary>Headroom over windows other than an hour (where kW and kWh are the same number), by hand.</summary>
+public class DispatchHeadroomWindowTests
+{
+    private static readonly Instant T0 = Instant.FromUtc(2026, 11, 23, 17, 0);
+    private static readonly Instant HalfHour = T0 + Duration.FromMinutes(30);
+
+    private static SiteCapability Site(params BatteryCapability[] batteries) =>
+        new("s", batteries, Power.Zero, [], true, null, new HashSet<string>(), T0);
+
+    [Fact]
+    public void Up_over_half_an_hour_is_limited_by_the_energy_left_after_what_the_battery_already_does()
+    {
+        // Discharging 1 kW of 5 with 2 kWh above the reserve: 1 kW for 30 min uses 0.5 kWh, leaving 1.5 kWh,
+        // which holds 3 kW more for the half hour.
+        var h = DispatchHeadroom.Of(Site(new BatteryCapability("b", new Power(1), new Power(5), new Power(5), new Energy(2), new Energy(10))),
+            DispatchDirection.Up, "e", T0, HalfHour);
+        h.Power.Kw.Should().BeApproximately(3, 1e-9);
+        h.Energy.Kwh.Should().BeApproximately(1.5, 1e-9);
+    }
+
+    [Fact]
+    public void Down_over_half_an_hour_counts_the_charge_already_running()
+    {
+        // Charging 1 kW of 5 with 2 kWh of room: 0.5 kWh of it is taken by the running charge, 1.5 kWh hold 3 kW more.
+        var h = DispatchHeadroom.Of(Site(new BatteryCapability("b", new Power(-1), new Power(5), new Power(5), new Energy(10), new Energy(2))),
+            DispatchDirection.Down, "e", T0, HalfHour);
+        h.Power.Kw.Should().BeApproximately(3, 1e-9);
+    }
+
+    [Fact]
+    public void A_power_limited_battery_offers_only_the_energy_its_power_moves_in_the_window()
+    {
+        // 2 kW inverter with 10 kWh above the reserve: 2 kW for 30 min is 1 kWh.
+        var h = DispatchHeadroom.Of(Site(new BatteryCapability("b", Power.Zero, new Power(2), new Power(2), new Energy(10), new Energy(10))),
+            DispatchDirection.Up, "e", T0, HalfHour);
+        h.Power.Kw.Should().Be(2);
+        h.Energy.Kwh.Should().BeApproximately(1, 1e-9);
+    }
+
+    [Fact]
+    public void A_window_that_does_not_end_after_it_starts_is_refused()
+    {
+        var act = () => DispatchHeadroom.Of(Site(), DispatchDirection.Up, "e", T0, T0);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("The window must end after it starts.*");
+    }
+}
+
+public class FrequencyReserveOptOutTests
+{
+    private static readonly Instant T0 = Instant.FromUtc(2026, 11, 23, 17, 0);
+
+    [Fact]
+    public void A_home_opted_out_of_frequency_response_holds_nothing_and_one_opted_out_of_another_event_does()
+    {
+        SiteCapability Site(string id, string optedOutOf) => new(id, [new BatteryCapability(id + "-b", Power.Zero, new Power(5), new Power(5), new Energy(10), new Energy(10))],
+            Power.Zero, [], true, null, new HashSet<string> { optedOutOf }, T0);
+        var sites = new[] { Site("out", "frequency-response"), Site("in", "dispatch-42") };
+
+        FrequencyReserve.Capacity(sites, T0, T0 + Duration.FromHours(4)).Kw.Should().Be(5);
+        var assigned = FrequencyReserve.Assign(new Power(8), sites, T0, T0 + Duration.FromHours(4));
+        assigned.Keys.Should().Equal("in-b");
+        assigned["in-b"].Kw.Should().Be(5);
+    }
+}

@@ -129,3 +129,43 @@ public class OperatingEnvelopeTests
         OperatingEnvelopes.Headroom(Power.Zero, null).Up.Kw.Should().Be(double.PositiveInfinity);
     }
 }
+
+public class DispatchAllocationEdgeTests
+{
+    private static readonly Duration Hour = Duration.FromHours(1);
+
+    [Fact]
+    public void A_fleet_that_can_just_sustain_the_request_has_no_shortfall()
+    {
+        DispatchAllocation.ShortfallReason(new Power(10), 2, new Power(10)).Should().BeNull();
+        DispatchAllocation.ShortfallReason(new Power(10), 2, new Power(9.999)).Should().Be("the fleet can sustain 9.999 kW for the whole window");
+        DispatchAllocation.ShortfallReason(new Power(10), 0, Power.Zero).Should().Be("no participating sites");
+        DispatchAllocation.ShortfallReason(new Power(10), 3, Power.Zero).Should().Be("no site can sustain any power for the whole window");
+    }
+
+    [Fact]
+    public void A_site_reporting_infinite_headroom_is_given_nothing()
+    {
+        var site = new SiteHeadroom("inf", new Power(double.PositiveInfinity), new Energy(double.PositiveInfinity));
+        DispatchAllocation.Sustainable(site, Hour).Should().Be(0);
+        DispatchAllocation.Allocate(new Power(5), Hour, [site]).Sites.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Nothing_requested_lists_no_site()
+    {
+        var result = DispatchAllocation.Allocate(Power.Zero, Hour, [new SiteHeadroom("a", new Power(5), new Energy(5))]);
+        result.Accepted.Should().Be(Power.Zero);
+        result.Sites.Should().BeEmpty();
+        result.ShortfallReason.Should().BeNull();
+    }
+
+    [Fact]
+    public void Bad_requests_are_refused_with_what_is_wrong()
+    {
+        var negative = () => DispatchAllocation.Allocate(new Power(-1), Hour, []);
+        negative.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Requested power must be a finite magnitude ≥ 0.*");
+        var empty = () => DispatchAllocation.Allocate(new Power(1), Duration.Zero, []);
+        empty.Should().Throw<ArgumentOutOfRangeException>().WithMessage("The window must be longer than zero.*");
+    }
+}

@@ -68,6 +68,24 @@ public class MarketCalendarTests
     }
 
     [Fact]
+    public void The_markets_are_named_as_on_the_wire_and_reserve_blocks_are_numbered_in_order()
+    {
+        DayAhead.Name.Should().Be("day-ahead");
+        Reserve.Name.Should().Be("reserve-capacity");
+        Reserve.Products(new LocalDate(2026, 3, 29)).Select(p => p.Index).Should().Equal(0, 1, 2, 3, 4, 5);
+    }
+
+    [Fact]
+    public void Edge_calendars_are_allowed_or_refused_by_their_own_rule()
+    {
+        (DayAhead with { GateClosureDaysBefore = 0 }).Problem().Should().BeNull("a gate on the delivery day itself, as intraday auctions have");
+        (Reserve with { DeliveryTo = new LocalTime(20, 0) }).Problem().Should().Contain("sub-hourly", "an end alone is a partial day too");
+        (DayAhead with { ProductLength = Period.FromHours(1), DeliveryFrom = new LocalTime(8, 0) }).Problem()
+            .Should().Contain("sub-hourly", "an hour is not sub-hourly");
+        (DayAhead with { ProductLength = Period.FromMinutes(30), DeliveryFrom = new LocalTime(8, 0) }).Problem().Should().BeNull();
+    }
+
+    [Fact]
     public void A_calendar_that_cannot_work_says_why()
     {
         (DayAhead with { DeliveryFrom = new LocalTime(14, 0), DeliveryTo = new LocalTime(12, 0) }).Problem().Should().Contain("ends before it starts");

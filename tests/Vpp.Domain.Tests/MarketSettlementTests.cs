@@ -7,6 +7,15 @@ public class MarketSettlementTests
 {
     private static readonly Interval Quarter = new(Instant.FromUtc(2026, 11, 25, 17, 0), Instant.FromUtc(2026, 11, 25, 17, 15));
 
+    [Theory]
+    [InlineData(double.NaN, 30)]
+    [InlineData(90, double.PositiveInfinity)]
+    public void Delivered_energy_or_an_imbalance_price_that_is_not_a_number_is_refused(double deliveredKwh, double price)
+    {
+        var act = () => Settlement.Settle(new ProductAward(68, Quarter, 400, 120), deliveredKwh, price);
+        act.Should().Throw<ArgumentException>().WithMessage("Delivered energy and the imbalance price must be numbers.");
+    }
+
     [Fact]
     public void A_sold_quarter_hour_delivered_short_pays_the_award_and_buys_the_missing_energy_at_the_imbalance_price()
     {

@@ -123,7 +123,15 @@ public class BatterySpecTests
     public void Ratings_that_are_not_physical_are_refused_naming_the_rating(double kwh, double chargeKw, double dischargeKw, double rte, string parameter)
     {
         var act = () => new BatterySpec(new Energy(kwh), new Power(chargeKw), new Power(dischargeKw), rte);
-        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(parameter);
+        var refused = act.Should().Throw<ArgumentOutOfRangeException>().Which;
+        refused.ParamName.Should().Be(parameter);
+        refused.Message.Should().StartWith(parameter switch
+        {
+            "capacity" => "Capacity must be a positive number of kWh.",
+            "maxCharge" => "Max charge power must be a positive number of kW",
+            "maxDischarge" => "Max discharge power must be a positive number of kW.",
+            _ => "Round-trip efficiency must be in (0, 1].",
+        });
     }
 
     [Fact]
