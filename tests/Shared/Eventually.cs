@@ -57,6 +57,7 @@ public static class Eventually
         string s => '"' + s + '"',
         JsonNode node => node.ToJsonString(),
         IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Take(20).Select(Describe)) + "]",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
 }

@@ -208,6 +208,8 @@ public class PowerTraceEdgeTests
         t.Add(S(0), new Power(2));
         t.Add(S(7.5), new Power(6));
         t.Mean(S(5), S(7.5), S(7.5))!.Value.Kw.Should().BeApproximately(2, 1e-9, "2 kW held until the next reading at 7.5 s");
+        // And no further: 2 kW for 2.5 s, then the 6 kW reading held 2.5 s until now.
+        t.Mean(S(5), S(10), S(10))!.Value.Kw.Should().BeApproximately((2 * 2.5 + 6 * 2.5) / 5, 1e-9);
     }
 
     [Fact]
@@ -236,7 +238,8 @@ public class PowerTraceEdgeTests
         var t = Trace();
         t.Add(S(0), new Power(7));
         for (var s = 5; s <= 600; s += 5) t.Add(S(s), new Power(1));
-        t.Mean(S(0), S(5), S(600))!.Value.Kw.Should().Be(7, "ten minutes back is still within the retention");
+        t.Add(S(602.5), new Power(1));
+        t.Mean(S(2.5), S(5), S(602.5))!.Value.Kw.Should().Be(7, "ten minutes back is still within the retention");
     }
 
     [Fact]

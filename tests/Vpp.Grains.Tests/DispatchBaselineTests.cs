@@ -63,4 +63,42 @@ public class DispatchBaselineTests(TwinCluster twins) : IClassFixture<TwinCluste
         var order = new SiteDispatchOrder("d-none", Up: true, DeltaKw: 2, Now, Now + Duration.FromMinutes(10));
         (await Client.GetGrain<ISiteGrain>("s-nobody").DispatchBaseline(order)).Should().BeNull();
     }
+
+    [Fact]
+    public async Task Two_dispatches_on_one_site_run_as_the_net_of_their_shares_and_the_longer_is_reissued_when_the_shorter_ends()
+    {
+        // The battery covers the home's 1 kW. A: 2 kW up for 10 min. B: 1 kW down for 5 min. Together: 1 + 2 − 1 = 2 kW.
+        var (site, _, connection) = await HomeRunning("s-two", batteryKw: 1, seq: 1);
+        var a = new SiteDispatchOrder("d-a", Up: true, DeltaKw: 2, Now, Now + Duration.FromMinutes(10));
+        var b = new SiteDispatchOrder("d-b", Up: false, DeltaKw: 1, Now, Now + Duration.FromMinutes(5));
+        (await site.Dispatch(a)).FailureReason.Should().BeNull();
+        connection.Setpoints.Last().PowerKw.Should().Be(3);
+
+        (await site.Dispatch(b)).FailureReason.Should().BeNull();
+        var both = connection.Setpoints.Last();
+        both.PowerKw.Should().Be(2, "baseline 1 kW + 2 up − 1 down");
+        both.ValidUntil.Should().Be(Now + Duration.FromMinutes(5), "until the first of them ends");
+        both.Reason.Should().Be("dispatch d-a,d-b");
+
+        await site.EndDispatch("d-b", early: false);
+        var again = connection.Setpoints.Last();
+        again.PowerKw.Should().Be(3, "A alone again, on the same baseline");
+        again.ValidUntil.Should().Be(Now + Duration.FromMinutes(10));
+        again.Reason.Should().Be("dispatch d-a");
+    }
+
+    [Fact]
+    public async Task A_dispatch_ended_early_sends_each_battery_its_baseline_for_one_second()
+    {
+        var (site, _, connection) = await HomeRunning("s-early", batteryKw: 1, seq: 1);
+        var order = new SiteDispatchOrder("d-early", Up: true, DeltaKw: 2, Now, Now + Duration.FromMinutes(10));
+        (await site.Dispatch(order)).FailureReason.Should().BeNull();
+        connection.Setpoints.Last().PowerKw.Should().Be(3);
+
+        await site.EndDispatch("d-early", early: true);
+        var release = connection.Setpoints.Last();
+        release.PowerKw.Should().Be(1, "the battery's baseline");
+        release.ValidUntil.Should().Be(Now + Duration.FromSeconds(1));
+        release.Reason.Should().Be("dispatch ended early");
+    }
 }

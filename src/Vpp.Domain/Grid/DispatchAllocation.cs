@@ -1,3 +1,4 @@
+using System.Globalization;
 using NodaTime;
 using Vpp.Domain.Units;
 
@@ -36,7 +37,7 @@ public static class DispatchAllocation
     public static string? ShortfallReason(Power requested, int siteCount, Power total) =>
         siteCount == 0 ? "no participating sites"
         : total.Kw <= 0 ? "no site can sustain any power for the whole window"
-        : total.Kw < requested.Kw ? $"the fleet can sustain {total.Kw:0.###} kW for the whole window"
+        : total.Kw < requested.Kw ? string.Create(CultureInfo.InvariantCulture, $"the fleet can sustain {total.Kw:0.###} kW for the whole window")
         : null;
 
     public static AllocationResult Allocate(Power requested, Duration window, IReadOnlyList<SiteHeadroom> sites)

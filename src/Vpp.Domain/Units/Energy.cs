@@ -1,3 +1,4 @@
+using System.Globalization;
 using NodaTime;
 
 namespace Vpp.Domain.Units;
@@ -24,5 +25,5 @@ public readonly record struct Energy(double Kwh) : IComparable<Energy>
 
     public Energy AtLeastZero() => Kwh < 0 ? Zero : this;
     public int CompareTo(Energy other) => Kwh.CompareTo(other.Kwh);
-    public override string ToString() => $"{Kwh:0.###} kWh";
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Kwh:0.###} kWh");
 }

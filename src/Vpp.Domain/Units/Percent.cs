@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Vpp.Domain.Units;
 
 /// <summary>A percentage in [0, 100], e.g. state of charge or backup reserve.</summary>
@@ -14,5 +15,5 @@ public readonly record struct Percent
 
     public double Fraction => Value / 100.0;
     public static Percent FromFraction(double f) => new(Math.Clamp(f, 0, 1) * 100.0);
-    public override string ToString() => $"{Value:0.##} %";
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Value:0.##} %");
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using NodaTime;
 
 namespace Vpp.Domain.Units;
@@ -26,5 +27,5 @@ public readonly record struct Power(double Kw) : IComparable<Power>
     public Power Clamp(Power min, Power max) => new(Math.Clamp(Kw, min.Kw, max.Kw));
     public Power Abs() => new(Math.Abs(Kw));
     public int CompareTo(Power other) => Kw.CompareTo(other.Kw);
-    public override string ToString() => $"{Kw:0.###} kW";
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Kw:0.###} kW");
 }

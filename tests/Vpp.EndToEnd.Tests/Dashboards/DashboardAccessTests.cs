@@ -146,6 +146,9 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         var otherSeen = new System.Collections.Concurrent.ConcurrentQueue<SiteState>();
         operatorLive.On<SiteState>("SiteState", otherSeen.Enqueue);
         await operatorLive.InvokeAsync<SiteState>("JoinSite", other);
+        var operatorFleet = new System.Collections.Concurrent.ConcurrentQueue<FleetSummary>();
+        operatorLive.On<FleetSummary>("FleetSummary", operatorFleet.Enqueue);
+        await operatorLive.InvokeAsync<FleetSummary>("JoinFleet");
         var otherTokens = await ReRegisteredTokens(other);
         await using var otherBattery = await host.ConnectAsync(otherTokens);
         await using var battery = await host.ConnectAsync(tokens[own + "-bat"]);
@@ -154,9 +157,14 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
             await otherBattery.SendJsonAsync(new { type = "telemetry", seq, ts = Iso(Now), powerKw = 4.0, socPct = 70.0 });
             await battery.SendJsonAsync(new { type = "telemetry", seq, ts = Iso(Now), powerKw = 1.25 * seq, socPct = 60.0 });
         }
-        // Both sites published (the operator saw the other one); only the own one reached the homeowner.
+        // Both sites and the fleet published (the operator saw them) ...
         await Eventually.Value(() => otherSeen.ToArray(), o => o.Any(s => s.SiteId == other && s.BatteryKw == 4.0));
+        await Eventually.Value(() => operatorFleet.Count, n => n > 0);
         await Eventually.Value(() => seen.ToArray(), o => o.Any(s => s.BatteryKw == 3.75));
+        // ... and one more own reading after that: messages on one connection arrive in order, so anything
+        // leaked to this homeowner before it is in by the time it arrives.
+        await battery.SendJsonAsync(new { type = "telemetry", seq = 4, ts = Iso(Now), powerKw = 0.5, socPct = 60.0 });
+        await Eventually.Value(() => seen.ToArray(), o => o.Any(s => s.BatteryKw == 0.5));
         seen.Should().Contain(s => s.SiteId == own && s.BatteryKw == 3.75 && s.SocPct == 60);
         seen.Should().OnlyContain(s => s.SiteId == own);
         fleetMessages.Should().BeEmpty("a homeowner may not receive fleet messages");

@@ -112,6 +112,8 @@ public sealed class DashboardBrowserTests(DashboardHost host, Chromium chromium)
             await battery.SendJsonAsync(new { type = "telemetry", seq, ts = Iso(Now), powerKw = 3.3, socPct = 80.0 });
         // The other site's state went out (its operator viewer has it); none of it reached the page.
         await Eventually.Value(() => operatorSaw.ToArray(), s => s.Any(x => x["batteryKw"]?.GetValue<double>() == 3.3));
+        // A round trip on the page's own connection: anything sent to it before has arrived.
+        await page.EvaluateAsync("() => window.spy.invoke('ListSites')");
         (await page.EvaluateAsync<int>("window.leaked.length")).Should().Be(0);
     }
 

@@ -187,10 +187,10 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         }
         (await Flexibility(api, "dr-d"))["committedUpKw"]!.GetValue<double>().Should().Be(0, "cancelled requests hold nothing");
 
-        // A request that is not cancelled, starting when the first would have: once its setpoints are out,
-        // none of the cancelled ones may have sent any.
+        // A request that is not cancelled, starting 5 s after the first would have: once its setpoints are out,
+        // the cancelled one's would have been out before them.
         var control = "drd-c-" + Guid.NewGuid().ToString("N")[..6];
-        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = control, region = "dr-d", startsAt = Iso(starts), endsAt = Iso(starts + Duration.FromMinutes(1)), powerKw = 2.0 }))
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = control, region = "dr-d", startsAt = Iso(starts + Duration.FromSeconds(5)), endsAt = Iso(starts + Duration.FromMinutes(1)), powerKw = 2.0 }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
         await Eventually.Value(() => homes.Select(h => h.SetpointsReceived).ToArray(), n => n.All(c => c > 0), timeoutMs: 60_000);
         homes.SelectMany(h => h.SetpointReasons).Should().OnlyContain(r => r == "dispatch " + control);

@@ -31,6 +31,8 @@ public sealed class TestHome : IAsyncDisposable
     public string? LastSetpointReason { get; private set; }
     /// <summary>Every setpoint's reason, in the order received.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> SetpointReasons { get; } = new();
+    /// <summary>The state of charge this home reported when each setpoint arrived.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<double> SocAtSetpoints { get; } = new();
     /// <summary>How the battery answers setpoints: "accepted" (and runs them), "rejected", or null (never answers).</summary>
     public string? AnswerSetpointsWith { get; set; } = "accepted";
     public JsonObject? FrequencyResponse { get; private set; }
@@ -122,6 +124,7 @@ public sealed class TestHome : IAsyncDisposable
                 SetpointsReceived++;
                 LastSetpointReason = message["reason"]!.GetValue<string>();
                 SetpointReasons.Enqueue(LastSetpointReason);
+                SocAtSetpoints.Enqueue(SocPct);
                 if (AnswerSetpointsWith is not { } answer) continue;
                 if (answer == "accepted")
                     _setpoint = (message["powerKw"]!.GetValue<double>(), InstantPattern.ExtendedIso.Parse(message["validUntil"]!.GetValue<string>()).Value);
