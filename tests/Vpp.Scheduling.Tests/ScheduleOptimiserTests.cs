@@ -239,6 +239,32 @@ public class BidBuilderTests
         return curves.Count == 96 && curves.All(c => c.Problem(100) is null && c.Steps.Count > 0);
     }
 
+    /// <summary>
+    /// A fleet too small to trade the minimum bid (so every re-solve trades nothing) leaves only the
+    /// band rule, and every curve can be written down by hand. Prices 10, 20, 100, 200: the day's levels
+    /// are its minimum, quartiles (index round(q·3)) and maximum, {10, 20, 100, 200}; the band is
+    /// max(5, 10 % of 190) = 19 EUR/MWh.
+    /// </summary>
+    [Fact]
+    public void Curves_by_hand_the_planned_trade_stands_in_full_within_the_band_around_the_products_forecast()
+    {
+        var tiny = new FleetModel(0.001, 0.0005, 0, 0.001, 0.001, 0.9);
+        double[] prices = [10, 20, 100, 200];
+        var problem = new ScheduleProblem(tiny, prices.Select(p => new ScheduleInterval(p)).ToList(), NodaTime.Duration.FromMinutes(15), 0);
+        double[] planned = [-30, 0, 1, 50];
+
+        var curves = BidBuilder.Curves(problem, minBidKw: 1, planned);
+
+        // Product 0 (own 10) buys its 30 kW up to 10 + 19 = 29; its levels are −9, 10, 20, 29, 100, 200.
+        curves[0].Steps.Should().Equal(new Vpp.Domain.Markets.BidStep(-9, -30), new Vpp.Domain.Markets.BidStep(100, 0));
+        // Product 1 plans nothing: one step of nothing at its lowest level, 20 − 19 = 1.
+        curves[1].Steps.Should().Equal(new Vpp.Domain.Markets.BidStep(1, 0));
+        // Product 2 (own 100) sells 1 kW, exactly the minimum bid, from 100 − 19 = 81.
+        curves[2].Steps.Should().Equal(new Vpp.Domain.Markets.BidStep(10, 0), new Vpp.Domain.Markets.BidStep(81, 1));
+        // Product 3 (own 200) sells its 50 kW from 181.
+        curves[3].Steps.Should().Equal(new Vpp.Domain.Markets.BidStep(10, 0), new Vpp.Domain.Markets.BidStep(181, 50));
+    }
+
     [Fact]
     public void A_dear_hour_gets_a_sell_step_and_a_cheap_hour_a_buy_step()
     {
