@@ -37,6 +37,58 @@ public class BaselineForecastTests
     }
 
     [Fact]
+    public void History_reaches_back_seven_days_and_no_further()
+    {
+        var day = new LocalDate(2026, 12, 10);
+        var now = Berlin.AtStrictly(day.PlusDays(-1).At(new LocalTime(11, 0))).ToInstant();
+        // Only 7 and 8 days before the delivery day: 08:00–09:00 at 4 kW seven days back, 10:00–11:00 at 5 kW eight days back.
+        var history = History(day.PlusDays(-7).At(new LocalTime(8, 0)), day.PlusDays(-7).At(new LocalTime(9, 0)), _ => 4)
+            .Concat(History(day.PlusDays(-8).At(new LocalTime(10, 0)), day.PlusDays(-8).At(new LocalTime(11, 0)), _ => 5)).ToList();
+
+        var f = BaselineForecast.Of(history, Berlin, DayAhead.Products(day), now, 50, 100, 0.81, nowKw: 0.5);
+
+        f.ProductKw[4 * 8].Should().Be(4, "seven days back is the last day looked at");
+        f.ProductKw[4 * 10].Should().Be(0.5, "eight days back is not: what the batteries do now");
+        f.QuartersKnown.Should().Be(4);
+    }
+
+    [Fact]
+    public void A_product_partly_seen_averages_the_seen_quarters_with_what_the_batteries_do_now()
+    {
+        // A 4-hour reserve block 08:00–12:00 of which yesterday saw only 08:00–10:00 (3 kW); now the batteries give 1 kW.
+        var day = new LocalDate(2026, 12, 10);
+        var now = Berlin.AtStrictly(day.PlusDays(-1).At(new LocalTime(10, 0))).ToInstant();
+        var history = History(day.PlusDays(-1).At(new LocalTime(8, 0)), day.PlusDays(-1).At(new LocalTime(10, 0)), _ => 3).ToList();
+
+        var f = BaselineForecast.Of(history, Berlin, MarketCalendar.ReserveCapacity(Berlin).Products(day), now, 50, 100, 0.81, nowKw: 1);
+
+        f.ProductKw[2].Should().BeApproximately((8 * 3 + 8 * 1) / 16.0, 1e-12);
+        f.QuartersKnown.Should().Be(8);
+    }
+
+    [Fact]
+    public void The_energy_until_the_day_starts_counts_only_the_rest_of_the_current_quarter_hour()
+    {
+        // Now is 11:07 the day before; two days ago the batteries gave 1 kW all day. Until midnight: 12 h 53 min at
+        // 1 kW, out at 90 %.
+        var day = new LocalDate(2026, 12, 10);
+        var now = Berlin.AtStrictly(day.PlusDays(-1).At(new LocalTime(11, 7))).ToInstant();
+        var history = History(day.PlusDays(-2).AtMidnight(), day.PlusDays(-1).AtMidnight(), _ => 1).ToList();
+
+        var f = BaselineForecast.Of(history, Berlin, DayAhead.Products(day), now, nowKwh: 50, usableKwh: 100, roundTripEfficiency: 0.81);
+
+        f.InitialKwh.Should().BeApproximately(50 - (12 + 53 / 60.0) / 0.9, 1e-9);
+    }
+
+    [Fact]
+    public void A_day_without_products_starts_now_with_the_energy_held_now()
+    {
+        var f = BaselineForecast.Of([], Berlin, [], Instant.FromUtc(2026, 12, 9, 10, 0), nowKwh: 120, usableKwh: 100, roundTripEfficiency: 0.81);
+        f.ProductKw.Should().BeEmpty();
+        f.InitialKwh.Should().Be(100, "held energy is within empty and full");
+    }
+
+    [Fact]
     public void Without_history_the_baseline_is_zero_and_the_day_starts_with_the_energy_held_now()
     {
         var day = new LocalDate(2026, 12, 10);
