@@ -116,6 +116,25 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
         }
     }
 
+    [Fact]
+    public async Task A_refused_upgrade_says_bearer_and_why_in_a_problem_body()
+    {
+        using var http = new HttpClient();
+        var endpoint = new UriBuilder(host.DeviceEndpoint) { Scheme = host.DeviceEndpoint.Scheme == "wss" ? "https" : "http" }.Uri;
+        foreach (var (token, detail) in new[] { ((string?)null, "Send 'Authorization: Bearer <device token>'"), ("vppd_nope", "unknown, rotated or revoked") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, endpoint);
+            if (token is not null) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            var res = await http.SendAsync(request);
+            res.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+            res.Headers.WwwAuthenticate.Should().ContainSingle().Which.Scheme.Should().Be("Bearer");
+            res.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+            var problem = (await res.Content.ReadFromJsonAsync<JsonObject>())!;
+            problem["title"]!.GetValue<string>().Should().Be("Device token required");
+            problem["detail"]!.GetValue<string>().Should().Contain(detail);
+        }
+    }
+
     /// <summary>Tries a WebSocket upgrade and returns the HTTP status the server answered.</summary>
     private async Task<HttpStatusCode> Upgrade(string? token)
     {

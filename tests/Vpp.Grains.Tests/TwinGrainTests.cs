@@ -92,6 +92,29 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
     }
 
     [Fact]
+    public async Task A_watch_ends_with_its_lease_unless_the_viewer_renews_it()
+    {
+        // Both sites are watched, then the lease (2 min) runs out; only the control's viewer renews.
+        var site = await twins.RegisterHomeAsync("s-lease");
+        var control = await twins.RegisterHomeAsync("s-lease-control");
+        await Client.GetGrain<ISiteGrain>(site).Watch();
+        await Client.GetGrain<ISiteGrain>(control).Watch();
+        var (battery, _, _) = await ConnectBattery(site);
+        var (controlBattery, _, _) = await ConnectBattery(control);
+        await battery.Report(new TelemetryReading(1, Now, -1, 60, null, null, null));
+        await Eventually.Value(() => twins.Live.Sites.ToArray(), l => l.Any(s => s.SiteId == site && s.BatteryKw == -1), timeoutMs: 10_000);
+
+        twins.Clock.Advance(Duration.FromMinutes(2) + Duration.FromSeconds(1));
+        await Client.GetGrain<ISiteGrain>(control).Watch();
+        await Eventually.Value(() => twins.Live.Sites.ToArray(), l => l.Count(s => s.SiteId == control) >= 2, timeoutMs: 10_000);
+        await battery.Report(new TelemetryReading(2, Now, -2, 60, null, null, null));
+        await controlBattery.Report(new TelemetryReading(2, Now, -2, 60, null, null, null));
+
+        await Eventually.Value(() => twins.Live.Sites.ToArray(), l => l.Any(s => s.SiteId == control && s.BatteryKw == -2), timeoutMs: 10_000);
+        twins.Live.Sites.Should().NotContain(s => s.SiteId == site && s.BatteryKw == -2, "nobody renewed that site's lease");
+    }
+
+    [Fact]
     public async Task A_site_nobody_watches_publishes_no_live_state()
     {
         var site = await twins.RegisterHomeAsync("s-unwatched");

@@ -55,6 +55,22 @@ public class ExchangeServerTests
         server.Submissions.Should().Be(1);
     }
 
+    [Fact]
+    public async Task A_new_put_replaces_the_participants_bids()
+    {
+        var (server, http) = await StartAsync();
+        await using var _ = server;
+        object Curve(int product) => new { curves = new[] { new { productIndex = product, steps = new[] { new { priceEurPerMwh = 5.0, quantityKw = 150.0 } } } } };
+
+        (await http.PutAsJsonAsync(Bids, Curve(10))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await http.PutAsJsonAsync(Bids, Curve(20))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        _clock.AdvanceMinutes(60);
+
+        var awards = (await http.GetFromJsonAsync<JsonObject>(Awards))!["awards"]!.AsArray();
+        awards.Select(a => a!["productIndex"]!.GetValue<int>()).Should().Equal(20);
+        server.Submissions.Should().Be(2);
+    }
+
     [Theory]
     [InlineData("{", "malformed")]
     [InlineData("{}", "curves")]

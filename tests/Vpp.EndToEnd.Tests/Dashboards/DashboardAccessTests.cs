@@ -99,6 +99,15 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         }
         (await http.PostAsJsonAsync("/auth/operator", new { apiKey = "not-the-key" })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         host.Logs.Lines.Should().Contain(l => l.Contains("Sign-in failed for 'bob'"));
+        // Documented: a wrong password and an unknown user get the same answer (nothing tells which usernames exist).
+        async Task<string> Refusal(object body)
+        {
+            var res = await http.PostAsJsonAsync("/auth/login", body);
+            var json = (await res.Content.ReadFromJsonAsync<JsonObject>())!;
+            json.Remove("traceId");
+            return $"{(int)res.StatusCode} {res.Content.Headers.ContentType} {json.ToJsonString()}";
+        }
+        (await Refusal(new { username = "nobody", password = Password })).Should().Be(await Refusal(new { username = "bob", password = "wrong password!" }));
         (await http.PostAsJsonAsync("/auth/login", new { username = "BOB ", password = Password })).StatusCode.Should().Be(HttpStatusCode.OK,
             "user names are case-insensitive");
 
@@ -119,6 +128,23 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         // The conflict kept the first password.
         await host.SignInHomeownerAsync("bob", Password);
         (await http.PostAsJsonAsync("/auth/login", new { username = "mallory", password = Password })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task The_session_cookie_is_http_only_and_same_site_strict_and_logging_out_ends_the_session()
+    {
+        var (own, _, user, _) = await TwoHomes("cookie");
+        using var raw = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = host.BaseAddress };
+        var login = await raw.PostAsJsonAsync("/auth/login", new { username = user, password = Password });
+        login.StatusCode.Should().Be(HttpStatusCode.OK);
+        var cookie = login.Headers.GetValues("Set-Cookie").Should().ContainSingle(c => c.StartsWith("vpp.auth=")).Subject.ToLowerInvariant();
+        cookie.Should().Contain("samesite=strict").And.Contain("httponly").And.Contain("path=/");
+
+        using var browser = host.Browser(await host.SignInHomeownerAsync(user, Password));
+        (await browser.GetAsync($"/portal/api/sites/{own}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await browser.PostAsync("/auth/logout", null)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await browser.GetAsync("/auth/me")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await browser.GetAsync($"/portal/api/sites/{own}")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Grid;
 using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 using Vpp.Persistence.Events;
@@ -38,10 +39,9 @@ public sealed class DispatchFlowTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<JsonObject> Flexibility(HttpClient api, string region) =>
-        (await api.GetFromJsonAsync<JsonObject>($"/api/regions/{region}/flexibility"))!;
+    private static Task<RegionFlexibility> Flexibility(HttpClient api, string region) => api.GetViewAsync<RegionFlexibility>($"/api/regions/{region}/flexibility");
 
-    private async Task<JsonObject> Dispatch(HttpClient api, string id) => (await api.GetFromJsonAsync<JsonObject>($"/api/dispatches/{id}"))!;
+    private static Task<DispatchView> Dispatch(HttpClient api, string id) => api.GetViewAsync<DispatchView>($"/api/dispatches/{id}");
 
     [Fact]
     public async Task A_dispatch_request_on_kafka_becomes_setpoints_then_measured_delivery_then_a_completed_event_within_tolerance()
@@ -53,8 +53,8 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         var running = fleet.RunAsync(stop.Token);
         try
         {
-            var flex = await Eventually.Until(() => Flexibility(api, "dr-a"), f => f["sites"]!.GetValue<int>() == 6, timeoutMs: 60_000);
-            flex["upKw"]!.GetValue<double>().Should().BeGreaterThan(8, "six homes with 3–5 kW batteries");
+            var flex = await Eventually.Until(() => Flexibility(api, "dr-a"), f => f.Sites == 6, timeoutMs: 60_000);
+            flex.UpKw.Should().BeGreaterThan(8, "six homes with 3–5 kW batteries");
             // The baseline window's (3 s) worth of meter readings from every home: six homes, three devices, every 500 ms.
             var sent = fleet.TelemetrySent;
             await Eventually.Value(() => fleet.TelemetrySent, n => n >= sent + 6 * 3 * 8, timeoutMs: 30_000);
@@ -104,20 +104,20 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         using var api = _host.Api();
         await using var homes = new HomeGroup();
         for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"drb-{i}", "dr-b"));
-        await Eventually.Until(() => Flexibility(api, "dr-b"), f => f["sites"]!.GetValue<int>() == 3, timeoutMs: 30_000);
+        await Eventually.Until(() => Flexibility(api, "dr-b"), f => f.Sites == 3, timeoutMs: 30_000);
 
         var id = "drb-" + Guid.NewGuid().ToString("N")[..8];
         (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-b", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
-        var view = await Eventually.Until(() => Dispatch(api, id), v => v["status"]!.GetValue<string>() == "started", timeoutMs: 20_000);
-        view["allocations"]!.AsObject().Select(a => a.Value!.GetValue<double>()).Should().AllSatisfy(kw => kw.Should().BeApproximately(2, 1e-6),
+        var view = await Eventually.Until(() => Dispatch(api, id), v => v.Status == DispatchStatus.Started, timeoutMs: 20_000);
+        view.Allocations.Values.Should().AllSatisfy(kw => kw.Should().BeApproximately(2, 1e-6),
             "equal homes take equal shares");
         await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 3) < 1e-6), timeoutMs: 10_000);
 
         homes[0].DropBattery();
-        view = await Eventually.Until(() => Dispatch(api, id), v => v["lostSites"]!.AsArray().Count == 1, timeoutMs: 10_000);
-        view["lostSites"]![0]!.GetValue<string>().Should().Be("drb-0");
-        var allocations = view["allocations"]!.AsObject().ToDictionary(a => a.Key, a => a.Value!.GetValue<double>());
+        view = await Eventually.Until(() => Dispatch(api, id), v => v.LostSites.Count == 1, timeoutMs: 10_000);
+        view.LostSites[0].Should().Be("drb-0");
+        var allocations = view.Allocations.ToDictionary();
         allocations.Should().NotContainKey("drb-0");
         allocations.Values.Sum().Should().BeApproximately(6, 1e-6, "the lost 2 kW moved to the two other homes");
         // Baseline 1 kW (covering the load) + 3 kW share each.
@@ -126,9 +126,19 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         // Ending early: completed, flagged, and the batteries are released.
         (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { reason = "utility ended the event" })).StatusCode.Should().Be(HttpStatusCode.OK);
         view = await Dispatch(api, id);
-        view["status"]!.GetValue<string>().Should().Be("completed");
-        view["reason"]!.GetValue<string>().Should().Be("utility ended the event");
+        view.Status.Should().Be(DispatchStatus.Completed);
+        view.Reason.Should().Be("utility ended the event");
         (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        // Documented (grid-balancing.md): flagged as ended early, its last interval measured up to the end, and each
+        // battery sent its baseline (1 kW, covering the load) for a second.
+        var events = (await _host.Service<IEventStore>().ReadAsync(StreamKeys.Dispatch(id), 0)).Events;
+        var completed = events.OfType<DispatchCompleted>().Should().ContainSingle().Subject;
+        completed.EndedEarly.Should().BeTrue();
+        var last = events.OfType<DispatchDeliveryReported>().Last();
+        last.To.Should().Be(completed.At, "the final partial interval runs to the end");
+        (last.To - last.From).Should().BeLessThanOrEqualTo(Duration.FromSeconds(4));
+        await Eventually.Value(() => homes.Skip(1).Select(h => (h.LastSetpointReason, h.BatteryKw)).ToArray(),
+            r => r.All(x => x.LastSetpointReason == "dispatch ended early" && Math.Abs(x.BatteryKw - 1) < 1e-6));
     }
 
     [Theory]
@@ -141,14 +151,14 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         await using var homes = new HomeGroup();
         for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"{region}-{i}", region));
         homes[0].AnswerSetpointsWith = answer;
-        await Eventually.Until(() => Flexibility(api, region), f => f["sites"]!.GetValue<int>() == 3, timeoutMs: 30_000);
+        await Eventually.Until(() => Flexibility(api, region), f => f.Sites == 3, timeoutMs: 30_000);
 
         var id = region + "-" + Guid.NewGuid().ToString("N")[..6];
         (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region, startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
-        var view = await Eventually.Until(() => Dispatch(api, id), v => v["lostSites"]!.AsArray().Count == 1, timeoutMs: 15_000);
-        view["lostSites"]![0]!.GetValue<string>().Should().Be($"{region}-0");
-        view["allocations"]!.AsObject().Select(a => a.Value!.GetValue<double>()).Sum().Should().BeApproximately(6, 1e-6);
+        var view = await Eventually.Until(() => Dispatch(api, id), v => v.LostSites.Count == 1, timeoutMs: 15_000);
+        view.LostSites[0].Should().Be($"{region}-0");
+        view.Allocations.Values.Sum().Should().BeApproximately(6, 1e-6);
         await Eventually.Value(() => homes.Skip(1).Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 4) < 1e-6), timeoutMs: 10_000);
         var timeline = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{region}-0/timeline"))!["items"]!.AsArray()
             .Select(i => i!["summary"]!.GetValue<string>()).ToList();
@@ -164,7 +174,7 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         using var api = _host.Api();
         await using var homes = new HomeGroup();
         for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(_host, $"drd-{i}", "dr-d"));
-        await Eventually.Until(() => Flexibility(api, "dr-d"), f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
+        await Eventually.Until(() => Flexibility(api, "dr-d"), f => f.Sites == 2, timeoutMs: 30_000);
         var first = "drd-a-" + Guid.NewGuid().ToString("N")[..6];
         var second = "drd-b-" + Guid.NewGuid().ToString("N")[..6];
         // Soon enough that a cancel which failed to stop the start would show within the test.
@@ -174,18 +184,37 @@ public sealed class DispatchFlowTests : IAsyncLifetime
                 .StatusCode.Should().Be(HttpStatusCode.Created);
 
         // Two homes, each 5 kW inverter already giving 1 kW: 8 kW up in all.
-        (await Dispatch(api, first))["acceptedKw"]!.GetValue<double>().Should().BeApproximately(6, 1e-6);
+        (await Dispatch(api, first)).AcceptedKw.Should().BeApproximately(6, 1e-6);
         var partly = await Dispatch(api, second);
-        partly["acceptedKw"]!.GetValue<double>().Should().BeApproximately(2, 1e-6);
-        partly["reason"]!.GetValue<string>().Should().Contain("overlapping");
-        (await Flexibility(api, "dr-d"))["committedUpKw"]!.GetValue<double>().Should().BeApproximately(8, 1e-6);
+        partly.AcceptedKw.Should().BeApproximately(2, 1e-6);
+        partly.Reason.Should().Contain("overlapping");
+        (await Flexibility(api, "dr-d")).CommittedUpKw.Should().BeApproximately(8, 1e-6);
 
         foreach (var id in new[] { first, second })
         {
             (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { reason = "withdrawn" })).StatusCode.Should().Be(HttpStatusCode.OK);
-            (await Dispatch(api, id))["status"]!.GetValue<string>().Should().Be("cancelled");
+            (await Dispatch(api, id)).Status.Should().Be(DispatchStatus.Cancelled);
         }
-        (await Flexibility(api, "dr-d"))["committedUpKw"]!.GetValue<double>().Should().Be(0, "cancelled requests hold nothing");
+        (await Flexibility(api, "dr-d")).CommittedUpKw.Should().Be(0, "cancelled requests hold nothing");
+
+        // Utilities see received → accepted → cancelled on vpp.dispatch.v1, with the documented CloudEvents headers.
+        using (var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers))
+        {
+            var published = kafka.ReadAll(KafkaTopics.Dispatch,
+                    r => r.Any(m => m.Message.Key == first && KafkaTestClient.Header(m, "ce_type") == MessageTypes.DispatchCancelled), timeoutMs: 30_000)
+                .Where(m => m.Message.Key == first).ToList();
+            published.Select(m => KafkaTestClient.Header(m, "ce_type")).Distinct()
+                .Should().Equal(MessageTypes.DispatchReceived, MessageTypes.DispatchAccepted, MessageTypes.DispatchCancelled);
+            published.Should().OnlyContain(m => KafkaTestClient.Header(m, "ce_source") == "urn:vpp:host"
+                && KafkaTestClient.Header(m, "ce_subject") == "dispatch:" + first && KafkaTestClient.Header(m, "ce_specversion") == "1.0");
+            var cancelled = published.Last(m => KafkaTestClient.Header(m, "ce_type") == MessageTypes.DispatchCancelled);
+            var at = InstantPattern.ExtendedIso.Parse(KafkaTestClient.Header(cancelled, "ce_time"));
+            at.Success.Should().BeTrue("ce_time is an ISO-8601 instant");
+            Math.Abs((at.Value - Now).TotalSeconds).Should().BeLessThan(60, "it is when the cancel happened");
+            var body = JsonNode.Parse(cancelled.Message.Value)!.AsObject();
+            body["status"]!.GetValue<string>().Should().Be("cancelled");
+            body["reason"]!.GetValue<string>().Should().Be("withdrawn");
+        }
 
         // A request that is not cancelled, starting 5 s after the first would have: once its setpoints are out,
         // the cancelled one's would have been out before them.
@@ -205,14 +234,16 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(_host, $"drc-{i}", "dr-c"));
         var id = "drc-" + Guid.NewGuid().ToString("N")[..8];
         (await api.PostAsync($"/api/sites/drc-0/dispatches/{id}/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await Eventually.Until(() => Flexibility(api, "dr-c"), f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
+        await Eventually.Until(() => Flexibility(api, "dr-c"), f => f.Sites == 2, timeoutMs: 30_000);
 
         (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-c", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 100.0 }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
-        var view = await Eventually.Until(() => Dispatch(api, id), v => v["status"]!.GetValue<string>() == "started", timeoutMs: 20_000);
-        view["acceptedKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6, "only drc-1 takes part: 5 kW inverter minus the 1 kW it already gives");
-        view["reason"]!.GetValue<string>().Should().Contain("4 kW");
-        view["allocations"]!.AsObject().Select(a => a.Key).Should().Equal("drc-1");
+        var view = await Eventually.Until(() => Dispatch(api, id), v => v.Status == DispatchStatus.Started, timeoutMs: 20_000);
+        view.AcceptedKw.Should().BeApproximately(4, 1e-6, "only drc-1 takes part: 5 kW inverter minus the 1 kW it already gives");
+        view.Reason.Should().Contain("4 kW");
+        view.Allocations.Keys.Should().Equal("drc-1");
+        // The home that takes part has its setpoint; the one that opted out got none.
+        await Eventually.Value(() => homes[1].SetpointsReceived, n => n > 0);
         homes[0].SetpointsReceived.Should().Be(0);
         (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.OK);
 
@@ -220,7 +251,7 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         (await api.PostAsJsonAsync("/api/dispatches", new { requestId = empty, region = "nowhere", startsAt = Iso(Now + Duration.FromSeconds(5)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 5.0 }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
         view = await Dispatch(api, empty);
-        view["status"]!.GetValue<string>().Should().Be("rejected");
-        view["reason"]!.GetValue<string>().Should().Be("no participating sites");
+        view.Status.Should().Be(DispatchStatus.Rejected);
+        view.Reason.Should().Be("no participating sites");
     }
 }

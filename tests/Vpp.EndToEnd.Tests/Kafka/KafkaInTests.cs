@@ -128,7 +128,16 @@ public sealed class KafkaInTests(VppHost host) : IClassFixture<VppHost>
         KafkaTestClient.Header(letter, "vpp_dlq_reason").Should().NotBeNullOrWhiteSpace();
         KafkaTestClient.Header(letter, "vpp_dlq_topic").Should().Be(topic);
         long.Parse(KafkaTestClient.Header(letter, "vpp_dlq_offset")).Should().BeGreaterThanOrEqualTo(0);
+        int.Parse(KafkaTestClient.Header(letter, "vpp_dlq_partition")).Should().BeGreaterThanOrEqualTo(0);
         letter.Message.Value.Should().Equal(bytes, "the original message is kept unchanged");
+        letter.Message.Key.Should().Be(key, "the refused message's own key");
+        if (value != "NOHEADERS")
+        {
+            // The original CloudEvents headers travel with it.
+            KafkaTestClient.Header(letter, "ce_type").Should().Be(ceType);
+            KafkaTestClient.Header(letter, "ce_source").Should().Be("urn:test");
+            KafkaTestClient.Header(letter, "ce_specversion").Should().Be("1.0");
+        }
 
         // The consumer keeps going: a good frequency reading after the bad message is applied.
         var region = "ok-" + marker[..6];
