@@ -45,6 +45,23 @@ public class DayAheadPlannerTests
     }
 
     [Fact]
+    public void Reserve_and_limits_given_for_the_first_products_apply_to_those_and_are_clamped_to_what_the_fleet_can_do()
+    {
+        var day = new LocalDate(2026, 11, 25);
+        var asymmetric = Fleet with { MaxChargeKw = 300 };   // 500 kW out, 300 kW in
+
+        var plan = DayAheadPlanner.Plan(asymmetric, DayAhead.Products(day), DayAhead.Products(day.PlusDays(-1)), DayBefore(day), 0.02, 100,
+            reserveKw: [10_000, 50], limits: [(50, 50), (-5, -5)]);
+
+        plan.NothingToBid.Should().BeNull();
+        plan.Intervals[0].ReserveKw.Should().Be(300, "no more reserve than the fleet can move both ways");
+        plan.Intervals[1].ReserveKw.Should().Be(50);
+        plan.Intervals.Skip(2).Should().OnlyContain(i => i.ReserveKw == 0, "products without a given reserve hold none");
+        plan.Intervals[1].ScheduledKw.Should().Be(0, "a negative envelope is read as none at all, not as a bound below zero");
+        plan.Intervals.Skip(2).Should().Contain(i => i.ScheduledKw < -50, "products without limits trade freely");
+    }
+
+    [Fact]
     public void A_plan_the_reserve_makes_infeasible_bids_nothing_and_says_so()
     {
         // 100 kWh cannot keep 15 minutes of 500 kW both ways (about 130 kWh each way) at any state of charge.
