@@ -49,4 +49,49 @@ public sealed class RegionBaselineTests(TwinCluster cluster) : IClassFixture<Twi
         await region.ReportFrequency(new FrequencyReading(now + Duration.FromMilliseconds(100), 50.02));
         (await region.GetFrequency())!.Should().Be(new FrequencyReading(now + Duration.FromMilliseconds(100), 50.02));
     }
+
+    /// <summary>Two homes of 5 kW with 10 kWh each way: 10 kW up for a half-hour window.</summary>
+    private async Task<IGridRegionGrain> TwoHomes(string region)
+    {
+        var grain = cluster.Client.GetGrain<IGridRegionGrain>(region);
+        var now = cluster.Clock.GetCurrentInstant();
+        for (var i = 0; i < 2; i++)
+            await grain.ReportCapability(new SiteCapabilityReport($"{region}-{i}", now,
+                [new BatteryCapabilityReport($"{region}-{i}-bat", 0, 5, 5, 10, 10, 0)], 0, [], true, null, [], 20));
+        await Eventually.Until(() => grain.GetFlexibility(), f => f.Sites == 2);
+        return grain;
+    }
+
+    [Fact]
+    public async Task A_higher_priority_request_does_not_pre_empt_an_accepted_one()
+    {
+        var region = await TwoHomes("prio");
+        var now = cluster.Clock.GetCurrentInstant();
+        var low = new DispatchRequest("prio-low", "prio", now + Duration.FromMinutes(5), now + Duration.FromMinutes(35), 8, Priority: 0);
+        var high = new DispatchRequest("prio-high", "prio", now + Duration.FromMinutes(10), now + Duration.FromMinutes(40), 8, Priority: 9);
+
+        (await region.Evaluate(low)).AcceptedKw.Should().BeApproximately(8, 1e-9);
+        var second = await region.Evaluate(high);
+        second.AcceptedKw.Should().BeApproximately(2, 1e-9, "10 kW up, 8 already promised");
+        second.Reason.Should().Contain("overlapping");
+        (await region.Evaluate(low)).AcceptedKw.Should().BeApproximately(8, 1e-9, "the accepted request keeps its kW");
+        (await region.GetFlexibility()).CommittedUpKw.Should().BeApproximately(10, 1e-9);
+    }
+
+    [Fact]
+    public async Task A_frequency_response_commitment_survives_the_region_grain_being_collected()
+    {
+        var region = await TwoHomes("fr-durable");
+        var now = cluster.Clock.GetCurrentInstant();
+        (await region.CommitFrequencyResponse(4, FrequencyResponseMode.Central, now + Duration.FromHours(1), "test")).CommittedKw.Should().BeApproximately(4, 1e-9);
+        await region.ReportFrequency(new FrequencyReading(now, 50));
+
+        await cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        (await region.GetFrequency()).Should().BeNull("the latest reading lives in memory only: this is a new activation");
+        var view = await region.GetFrequencyResponse();
+        view.CommittedKw.Should().BeApproximately(4, 1e-9);
+        view.Mode.Should().Be(FrequencyResponseMode.Central);
+        view.Until.Should().Be(now + Duration.FromHours(1));
+    }
 }

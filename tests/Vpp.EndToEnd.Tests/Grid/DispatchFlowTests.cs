@@ -99,6 +99,33 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_opt_out_during_an_event_releases_the_home_at_once_and_moves_its_share_to_the_others()
+    {
+        using var api = _host.Api();
+        await using var homes = new HomeGroup();
+        for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"dre-{i}", "dr-e"));
+        await Eventually.Until(() => Flexibility(api, "dr-e"), f => f.Sites == 3, timeoutMs: 30_000);
+
+        var id = "dre-" + Guid.NewGuid().ToString("N")[..8];
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-e", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        await Eventually.Until(() => Dispatch(api, id), v => v.Status == DispatchStatus.Started, timeoutMs: 20_000);
+        await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 3) < 1e-6), timeoutMs: 10_000);
+
+        // Documented (grid-balancing.md): an opt-out during an event moves the share away at once.
+        (await api.PostAsync($"/api/sites/dre-0/dispatches/{id}/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var view = await Eventually.Until(() => Dispatch(api, id), v => v.LostSites.Count == 1, timeoutMs: 10_000);
+        view.LostSites[0].Should().Be("dre-0");
+        view.Allocations.Should().NotContainKey("dre-0");
+        view.Allocations.Values.Sum().Should().BeApproximately(6, 1e-6, "the opted-out 2 kW moved to the two other homes");
+        await Eventually.Value(() => homes.Skip(1).Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 4) < 1e-6), timeoutMs: 10_000);
+        homes[0].LastSetpointReason.Should().Be("dispatch ended early", "the home is handed back its baseline at once");
+        var events = (await _host.Service<IEventStore>().ReadAsync(StreamKeys.Dispatch(id), 0)).Events;
+        events.OfType<DispatchReallocated>().Should().ContainSingle().Which.Reason.Should().Be("the homeowner opted out");
+        (await api.PostAsJsonAsync($"/api/dispatches/{id}/cancel", new { })).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task A_site_whose_battery_drops_mid_event_has_its_share_moved_to_the_others_within_seconds()
     {
         using var api = _host.Api();
