@@ -179,15 +179,8 @@ public class PowerTraceTests
         t.Mean(S(0), S(10), S(1200)).Should().BeNull("beyond the 10-minute retention");
         t.Mean(S(1100), S(1200), S(1200))!.Value.Kw.Should().BeApproximately(2, 1e-9);
     }
-}
 
-/// <summary>PowerTrace's edges, each by hand (5 s buckets, 10 min retention, 30 s gap limit).</summary>
-public class PowerTraceEdgeTests
-{
-    private static readonly Instant T0 = Instant.FromUtc(2026, 11, 23, 17, 0);
-    private static Instant S(double seconds) => T0 + Duration.FromMilliseconds(seconds * 1000);
-    private static PowerTrace Trace() => new(Duration.FromSeconds(5), Duration.FromMinutes(10), Duration.FromSeconds(30));
-
+    // Edges, each by hand (5 s buckets, 10 min retention, 30 s gap limit).
     [Fact]
     public void A_bucket_cut_by_the_window_counts_in_proportion()
     {

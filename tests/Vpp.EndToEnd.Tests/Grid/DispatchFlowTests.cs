@@ -43,6 +43,22 @@ public sealed class DispatchFlowTests : IAsyncLifetime
 
     private static Task<DispatchView> Dispatch(HttpClient api, string id) => api.GetViewAsync<DispatchView>($"/api/dispatches/{id}");
 
+    /// <summary>
+    /// Three equal homes join <paramref name="homes"/> in <paramref name="region"/> and run a 6 kW dispatch of 60 s:
+    /// 2 kW each on top of the 1 kW load their batteries cover. Returns the request id and its started view.
+    /// </summary>
+    private async Task<(string Id, DispatchView Started)> SixKwOnThreeHomes(HttpClient api, HomeGroup homes, string region)
+    {
+        for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"{region}-{i}", region));
+        await Eventually.Until(() => Flexibility(api, region), f => f.Sites == 3, timeoutMs: 30_000);
+        var id = region + "-" + Guid.NewGuid().ToString("N")[..8];
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region, startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var started = await Eventually.Until(() => Dispatch(api, id), v => v.Status == DispatchStatus.Started, timeoutMs: 20_000);
+        await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 3) < 1e-6), timeoutMs: 10_000);
+        return (id, started);
+    }
+
     [Fact]
     public async Task A_dispatch_request_on_kafka_becomes_setpoints_then_measured_delivery_then_a_completed_event_within_tolerance()
     {
@@ -103,20 +119,13 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     {
         using var api = _host.Api();
         await using var homes = new HomeGroup();
-        for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"dre-{i}", "dr-e"));
-        await Eventually.Until(() => Flexibility(api, "dr-e"), f => f.Sites == 3, timeoutMs: 30_000);
-
-        var id = "dre-" + Guid.NewGuid().ToString("N")[..8];
-        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-e", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
-            .StatusCode.Should().Be(HttpStatusCode.Created);
-        await Eventually.Until(() => Dispatch(api, id), v => v.Status == DispatchStatus.Started, timeoutMs: 20_000);
-        await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 3) < 1e-6), timeoutMs: 10_000);
+        var (id, _) = await SixKwOnThreeHomes(api, homes, "dro");
 
         // Documented (grid-balancing.md): an opt-out during an event moves the share away at once.
-        (await api.PostAsync($"/api/sites/dre-0/dispatches/{id}/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await api.PostAsync($"/api/sites/dro-0/dispatches/{id}/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.OK);
         var view = await Eventually.Until(() => Dispatch(api, id), v => v.LostSites.Count == 1, timeoutMs: 10_000);
-        view.LostSites[0].Should().Be("dre-0");
-        view.Allocations.Should().NotContainKey("dre-0");
+        view.LostSites[0].Should().Be("dro-0");
+        view.Allocations.Should().NotContainKey("dro-0");
         view.Allocations.Values.Sum().Should().BeApproximately(6, 1e-6, "the opted-out 2 kW moved to the two other homes");
         await Eventually.Value(() => homes.Skip(1).Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 4) < 1e-6), timeoutMs: 10_000);
         homes[0].LastSetpointReason.Should().Be("dispatch ended early", "the home is handed back its baseline at once");
@@ -130,16 +139,9 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     {
         using var api = _host.Api();
         await using var homes = new HomeGroup();
-        for (var i = 0; i < 3; i++) homes.Add(await TestHome.StartAsync(_host, $"drb-{i}", "dr-b"));
-        await Eventually.Until(() => Flexibility(api, "dr-b"), f => f.Sites == 3, timeoutMs: 30_000);
-
-        var id = "drb-" + Guid.NewGuid().ToString("N")[..8];
-        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "dr-b", startsAt = Iso(Now + Duration.FromSeconds(1)), endsAt = Iso(Now + Duration.FromSeconds(60)), powerKw = 6.0 }))
-            .StatusCode.Should().Be(HttpStatusCode.Created);
-        var view = await Eventually.Until(() => Dispatch(api, id), v => v.Status == DispatchStatus.Started, timeoutMs: 20_000);
+        var (id, view) = await SixKwOnThreeHomes(api, homes, "drb");
         view.Allocations.Values.Should().AllSatisfy(kw => kw.Should().BeApproximately(2, 1e-6),
             "equal homes take equal shares");
-        await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 3) < 1e-6), timeoutMs: 10_000);
 
         homes[0].DropBattery();
         view = await Eventually.Until(() => Dispatch(api, id), v => v.LostSites.Count == 1, timeoutMs: 10_000);
