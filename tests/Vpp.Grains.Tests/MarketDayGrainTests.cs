@@ -211,6 +211,44 @@ public sealed class MarketDayGrainTests : IClassFixture<TwinCluster>
     }
 
     [Fact]
+    public async Task Reserve_capacity_the_homes_cannot_hold_at_the_block_start_is_bought_back_at_the_price_plus_the_penalty()
+    {
+        var reserveMarket = MarketCalendar.ReserveCapacity(Berlin);
+        var day = await PrepareAsync("rb", new LocalDate(2026, 12, 12));
+        var blocks = reserveMarket.Products(day);
+        foreach (var b in blocks) cluster.Exchange.ReservePrices[b.Delivery.Start] = 10;
+        var reserve = cluster.Client.GetGrain<IReserveDayGrain>($"rb/{day:yyyy-MM-dd}");
+        ClockTo(reserveMarket.GateClosure(day) - Duration.FromMinutes(30));
+        await reserve.Arm();
+        ClockTo(reserveMarket.GateClosure(day) + Duration.FromSeconds(1));
+        cluster.Exchange.Cleared = true;
+        await reserve.Arm();
+        (await reserve.GetView()).Products[0].AwardedKw.Should().Be(40);
+
+        // Before block 0 starts, half the homes leave the VPP: the other five hold 5 kW each, 25 of the 40 kW.
+        var region = cluster.Client.GetGrain<IGridRegionGrain>("rb");
+        for (var i = 0; i < 5; i++)
+            await region.ReportCapability(new SiteCapabilityReport($"rb-{i}", cluster.Clock.GetCurrentInstant(),
+                [new BatteryCapabilityReport($"rb-{i}-bat", 0, 5, 5, 4, 4, 0)], 0, [], false, null, [], 20));
+        await Eventually.Until(() => region.GetFleet(), f => f.Sites == 5);
+        ClockTo(blocks[0].Delivery.Start);
+        await reserve.Arm();
+        (await region.GetFrequencyResponse()).CommittedKw.Should().BeApproximately(25, 1e-3);
+
+        ClockTo(blocks[0].Delivery.End + Duration.FromSeconds(1));
+        await reserve.Arm();
+        var settled = (await cluster.Events.ReadAsync(StreamKeys.MarketDay("reserve-capacity", "rb", $"{day:yyyy-MM-dd}"), 0)).Events
+            .OfType<IntervalSettled>().Single(s => s.ProductIndex == 0);
+        // By hand: paid 40 kW × 4 h × 10 EUR/MW/h = 1.6 EUR; the missing 15 kW × 4 h bought back at 10 + 50 EUR/MW/h = 3.6 EUR.
+        settled.MarketEur.Should().BeApproximately(1.6, 1e-9);
+        settled.ImbalanceKwh.Should().BeApproximately(-60, 1e-9);
+        settled.ImbalanceEur.Should().BeApproximately(-3.6, 1e-9);
+        settled.Note.Should().Contain("committed 25 of 40 kW");
+        settled.SiteEur.Keys.Should().BeEquivalentTo(Enumerable.Range(5, 5).Select(i => $"rb-{i}"), "only homes that held capacity share the result");
+        settled.SiteEur.Values.Sum().Should().BeApproximately(1.6 - 3.6, 1e-9);
+    }
+
+    [Fact]
     public async Task The_plan_trades_on_top_of_what_the_batteries_did_on_their_own_on_the_days_before()
     {
         const string region = "mk-base";
