@@ -49,6 +49,22 @@ public class FrequencyReserveTests
         SocRestoration.Setpoint(spec, new Percent(21), new Percent(20), Power.Zero).Should().BeNull("not committed");
     }
 
+    [Theory]
+    // Hz, seconds since the reading, quiet? (deadband ±10 mHz around 50 Hz; readings go stale after 10 s)
+    [InlineData(50.0, 0, true)]
+    [InlineData(49.99, 0, true)]        // on the deadband's edge
+    [InlineData(50.01, 0, true)]
+    [InlineData(49.98, 0, false)]       // an under-frequency excursion
+    [InlineData(50.2, 0, false)]        // an over-frequency one
+    [InlineData(49.8, 10, false)]       // still in force at exactly the validity
+    [InlineData(49.8, 11, true)]        // the signal stopped: the excursion it described is over
+    public void Soc_restoration_waits_for_a_quiet_grid(double hz, int ageSeconds, bool quiet) =>
+        SocRestoration.GridIsQuiet(hz, NodaTime.Duration.FromSeconds(ageSeconds), NodaTime.Duration.FromSeconds(10)).Should().Be(quiet);
+
+    [Fact]
+    public void Without_any_frequency_reading_the_grid_counts_as_quiet() =>
+        SocRestoration.GridIsQuiet(null, NodaTime.Duration.Zero, NodaTime.Duration.FromSeconds(10)).Should().BeTrue();
+
     [Property(MaxTest = 300)]
     public bool Assigned_commitments_never_exceed_what_a_battery_can_sustain(PositiveInt[] maxes, NormalFloat total, int seed)
     {

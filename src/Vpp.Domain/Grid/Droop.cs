@@ -12,6 +12,10 @@ public sealed record DroopSettings(Power Committed, double NominalHz = 50, doubl
     /// <summary>The product's droop shape (defaults above) with nothing committed yet.</summary>
     public static readonly DroopSettings Standard = new(Power.Zero);
 
+    /// <summary>Whether <paramref name="hz"/> is inside the deadband: no response is due, whatever is committed.</summary>
+    public bool InDeadband(double hz) =>
+        double.IsFinite(hz) ? Math.Abs(NominalHz - hz) <= DeadbandHz : throw new ArgumentOutOfRangeException(nameof(hz), "Frequency must be a finite number.");
+
     public Power Response(double hz)
     {
         if (!double.IsFinite(hz)) throw new ArgumentOutOfRangeException(nameof(hz), "Frequency must be a finite number.");

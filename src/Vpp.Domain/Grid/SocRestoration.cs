@@ -1,3 +1,4 @@
+using NodaTime;
 using Vpp.Domain.Units;
 
 namespace Vpp.Domain.Grid;
@@ -9,6 +10,13 @@ namespace Vpp.Domain.Grid;
 /// </summary>
 public static class SocRestoration
 {
+    /// <summary>
+    /// The grid is quiet when no frequency reading is known, the latest is inside the deadband, or it is
+    /// older than <paramref name="staleAfter"/> (the signal stopped: the excursion it described is over).
+    /// </summary>
+    public static bool GridIsQuiet(double? latestHz, Duration latestAge, Duration staleAfter) =>
+        latestHz is not { } hz || DroopSettings.Standard.InDeadband(hz) || latestAge > staleAfter;
+
     public static Power? Setpoint(Batteries.BatterySpec spec, Percent soc, Percent reserve, Power committed)
     {
         if (committed.Kw <= 0 || FrequencyReserve.SocWindow(spec, reserve, committed) is not { } window) return null;

@@ -197,8 +197,8 @@ public sealed partial class GridRegionGrain
     private Task RestoreSocWindows(CancellationToken ct)
     {
         if (Commitment is not { } c) return Task.CompletedTask;
-        var quiet = _latest is null || DroopSettings.Standard.Response(_latest.Hz) == Power.Zero || clock.GetCurrentInstant() - _latest.Ts > Grid.CentralResponseValidity;
-        if (!quiet) return Task.CompletedTask;
+        var age = _latest is null ? Duration.Zero : clock.GetCurrentInstant() - _latest.Ts;
+        if (!SocRestoration.GridIsQuiet(_latest?.Hz, age, Grid.CentralResponseValidity)) return Task.CompletedTask;
         foreach (var (deviceId, kw) in c.Batteries) GrainFactory.GetGrain<IBatteryGrain>(deviceId).RestoreSoc(kw).Ignore();
         return Task.CompletedTask;
     }

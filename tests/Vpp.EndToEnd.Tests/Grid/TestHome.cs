@@ -33,6 +33,10 @@ public sealed class TestHome : IAsyncDisposable
     public System.Collections.Concurrent.ConcurrentQueue<string> SetpointReasons { get; } = new();
     /// <summary>The state of charge this home reported when each setpoint arrived.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<double> SocAtSetpoints { get; } = new();
+    /// <summary>Every setpoint's reason with the instant it arrived.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string Reason, Instant At)> SetpointArrivals { get; } = new();
+    /// <summary>Whether the home's meter reports (a home whose meter is silent cannot be measured).</summary>
+    public bool MeterReports { get; init; } = true;
     /// <summary>How the battery answers setpoints: "accepted" (and runs them), "rejected", or null (never answers).</summary>
     public string? AnswerSetpointsWith { get; set; } = "accepted";
     public JsonObject? FrequencyResponse { get; private set; }
@@ -42,28 +46,29 @@ public sealed class TestHome : IAsyncDisposable
 
     private static Instant Now => SystemClock.Instance.GetCurrentInstant();
 
-    private TestHome(string siteId, DeviceSocket battery, DeviceSocket meter, (string, string) tokens)
+    private TestHome(string siteId, DeviceSocket battery, DeviceSocket meter, (string, string) tokens, bool meterReports = true)
     {
         SiteId = siteId;
+        MeterReports = meterReports;
         _battery = battery;
         _meter = meter;
         _tokens = tokens;
         _loops = Task.WhenAll(Report(), Receive());
     }
 
-    public static async Task<TestHome> StartAsync(VppHost host, string siteId, string region)
+    public static async Task<TestHome> StartAsync(VppHost host, string siteId, string region, bool meterReports = true)
     {
         using var api = host.Api();
-        return await StartAsync(api, host.DeviceEndpoint, siteId, region);
+        return await StartAsync(api, host.DeviceEndpoint, siteId, region, meterReports);
     }
 
-    public static async Task<TestHome> StartAsync(HttpClient api, Uri deviceEndpoint, string siteId, string region)
+    public static async Task<TestHome> StartAsync(HttpClient api, Uri deviceEndpoint, string siteId, string region, bool meterReports = true)
     {
         (await api.PostAsJsonAsync("/api/sites", new { siteId, name = "Home", timeZone = "Europe/Berlin", backupReservePct = 20, region }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
         var battery = await Register(api, siteId, new { deviceId = siteId + "-bat", kind = "battery", battery = new { capacityKwh = 10, maxChargeKw = 5, maxDischargeKw = 5, roundTripEfficiency = 0.9 } });
         var meter = await Register(api, siteId, new { deviceId = siteId + "-meter", kind = "meter" });
-        return new TestHome(siteId, await DeviceSocket.ConnectAsync(deviceEndpoint, battery), await DeviceSocket.ConnectAsync(deviceEndpoint, meter), (battery, meter));
+        return new TestHome(siteId, await DeviceSocket.ConnectAsync(deviceEndpoint, battery), await DeviceSocket.ConnectAsync(deviceEndpoint, meter), (battery, meter), meterReports);
     }
 
     /// <summary>
@@ -100,7 +105,8 @@ public sealed class TestHome : IAsyncDisposable
                 var seq = Interlocked.Increment(ref _seq);
                 if (_battery.Socket.State == WebSocketState.Open)
                     await Send(_battery, new { type = "telemetry", seq, ts, powerKw = battery, socPct = SocPct });
-                await _meter.SendJsonAsync(new { type = "telemetry", seq, ts, powerKw = 0.0, gridKw = LoadKw - battery, loadKw = LoadKw });
+                if (MeterReports)
+                    await _meter.SendJsonAsync(new { type = "telemetry", seq, ts, powerKw = 0.0, gridKw = LoadKw - battery, loadKw = LoadKw });
                 await Task.Delay(ReportInterval.ToTimeSpan(), _stop.Token);
             }
         }
@@ -124,6 +130,7 @@ public sealed class TestHome : IAsyncDisposable
                 SetpointsReceived++;
                 LastSetpointReason = message["reason"]!.GetValue<string>();
                 SetpointReasons.Enqueue(LastSetpointReason);
+                SetpointArrivals.Enqueue((LastSetpointReason, Now));
                 SocAtSetpoints.Enqueue(SocPct);
                 if (AnswerSetpointsWith is not { } answer) continue;
                 if (answer == "accepted")
