@@ -28,15 +28,45 @@ async function signOut() {
   location.href = "/";
 }
 
-/** The live hub with automatic reconnect; `onUp` runs after every (re)connect to join groups again. */
+/**
+ * Waits before live-connection attempt n (0 first): at once, then doubling from half a second up to
+ * 30 s, for as long as the page is open; ±20 % jitter so pages do not come back in one wave after an outage.
+ */
+const retryDelayMs = (n) => (n === 0 ? 0 : Math.min(30_000, 500 * 2 ** (n - 1)) * (0.8 + 0.4 * Math.random()));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The live hub; `onUp` runs after every (re)connect to join groups again. SignalR's default retry
+ * policy gives up after four attempts, and a failed first start is never retried: a page left open
+ * through an outage would stay dead. Here every path retries until the host answers; an expired
+ * session goes back to sign-in instead.
+ */
 function liveHub(onUp) {
-  const conn = new signalR.HubConnectionBuilder().withUrl("/hubs/live").withAutomaticReconnect().build();
+  const conn = new signalR.HubConnectionBuilder().withUrl("/hubs/live")
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => retryDelayMs(ctx.previousRetryCount) }).build();
   const badge = $("conn");
   const set = (text, ok) => { badge.textContent = text; badge.className = ok ? "badge ok" : "badge"; };
+  const signedOut = (e) => /\b401\b/.test(String(e?.message ?? e));
   conn.onreconnecting(() => set("reconnecting…", false));
   conn.onreconnected(async () => { set("live", true); await onUp(); });
-  conn.onclose(() => set("disconnected", false));
-  conn.startLive = async () => { await conn.start(); set("live", true); await onUp(); };
+  conn.onclose((e) => {
+    set("disconnected", false);
+    conn.startLive().catch(() => {});
+  });
+  conn.startLive = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await conn.start();
+        break;
+      } catch (e) {
+        if (signedOut(e)) { location.href = "/"; throw e; }
+        set("reconnecting…", false);
+        await sleep(retryDelayMs(attempt));
+      }
+    }
+    set("live", true);
+    await onUp();
+  };
   return conn;
 }
 
