@@ -55,6 +55,39 @@ public class BacktestTests
     }
 
     [Fact]
+    public void The_reserve_won_and_its_revenue_match_the_homes_physics_worked_out_independently()
+    {
+        var zone = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+        var prices = SyntheticPrices.Days(new LocalDate(2026, 6, 1), 2, seed: 5);
+        var reservePrices = SyntheticPrices.ReserveBlocks(zone, new LocalDate(2026, 6, 1), 3);
+        var r = Backtest.Run(new Backtest.Options(prices, Homes: 400, Seed: 5, OutDir: Directory.CreateTempSubdirectory("vpp-backtest-oracle").FullName)
+        {
+            ReservePrices = reservePrices, Step = Duration.FromMinutes(1),
+        });
+
+        // The same 400 homes (same seed), each holding c kW both ways for 15 minutes at its starting SoC:
+        // c ≤ its inverter each way, c × 0.25 h ≤ energy above its reserve × √η out, and ≤ room below full ÷ √η in.
+        var rng = new Random(5);
+        var homes = Enumerable.Range(0, 400).Select(i => Vpp.Simulators.Fleet.HomeSpec.Random($"bt-{i:D5}", "Europe/Berlin", rng)).ToList();
+        var held = homes.Sum(h =>
+        {
+            var capacity = h.Battery.Capacity.Kwh;
+            var oneWay = Math.Sqrt(h.Battery.RoundTripEfficiency);
+            var up = (h.InitialSocPct - h.BackupReservePct) / 100 * capacity * oneWay / 0.25;
+            var down = (100 - h.InitialSocPct) / 100 * capacity / oneWay / 0.25;
+            return Math.Max(0, Math.Min(Math.Min(h.Battery.MaxCharge.Kw, h.Battery.MaxDischarge.Kw), Math.Min(up, down)));
+        });
+        // Four fifths is offered in every block, at the 5 EUR/MW/h floor: the synthetic capacity prices (8–14) clear all six.
+        var offered = Math.Floor(0.8 * held * 1000) / 1000;
+        offered.Should().BeGreaterThan(1000, "precondition: above the 1 MW minimum bid");
+        r.Rows.Should().HaveCount(96).And.OnlyContain(x => Math.Abs(x.ReserveKw - offered) < 1e-9);
+        var blocks = reservePrices.Where(b => b.Key.InZone(zone).Date == new LocalDate(2026, 6, 2)).ToList();
+        blocks.Should().HaveCount(6);
+        r.ReserveEur.Should().BeApproximately(blocks.Sum(b => offered / 1000 * 4 * b.Value), 1e-6, "MW × 4 h × the block's price");
+        r.ReserveKwh.Should().BeApproximately(offered * 24, 1e-6);
+    }
+
+    [Fact]
     public void A_droop_response_the_batteries_cannot_sustain_is_counted_as_a_violation()
     {
         var zone = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
