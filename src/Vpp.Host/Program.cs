@@ -64,6 +64,7 @@ builder.Services.AddVppTwins(o =>
     o.Grid.AckTimeout = NodaTime.Duration.FromSeconds(options.Grid.AckTimeoutSeconds);
     o.Grid.CentralResponseValidity = NodaTime.Duration.FromSeconds(options.Grid.CentralResponseValiditySeconds);
     o.Grid.SocCheckInterval = NodaTime.Duration.FromSeconds(options.Grid.SocCheckIntervalSeconds);
+    o.Grid.MaxDispatchLead = NodaTime.Duration.FromDays(options.Grid.MaxDispatchLeadDays);
 });
 builder.Services.AddSingleton(markets);
 builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(marketOptions!));

@@ -63,6 +63,11 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
             await Append(new DispatchRejected(request.RequestId, "the window has already ended", now));
             return;
         }
+        if (request.StartsAt > now + Grid.MaxDispatchLead)
+        {
+            await Append(new DispatchRejected(request.RequestId, $"it starts more than {Grid.MaxDispatchLead.TotalDays:0.###} days ahead", now));
+            return;
+        }
         var evaluation = await Region.Evaluate(request);
         await Append(evaluation.AcceptedKw == 0
             ? new DispatchRejected(request.RequestId, evaluation.Reason ?? "no flexibility in the region", clock.GetCurrentInstant())
@@ -87,7 +92,7 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
         _timer?.Dispose();
         _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions
         {
-            DueTime = (delay < Duration.Zero ? Duration.Zero : delay).ToTimeSpan(),
+            DueTime = TimerWait.DueTime(delay),
             Period = Timeout.InfiniteTimeSpan,
             KeepAlive = true,
         });

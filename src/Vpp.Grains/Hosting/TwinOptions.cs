@@ -77,4 +77,7 @@ public sealed class GridBalancingOptions
 
     /// <summary>How many times a share that sites refuse is offered to others before the rest is left unplaced.</summary>
     public int ReallocationRounds { get; set; } = 3;
+
+    /// <summary>A dispatch may start at most this far ahead; later ones are refused (recorded as rejected).</summary>
+    public Duration MaxDispatchLead { get; set; } = Duration.FromDays(7);
 }

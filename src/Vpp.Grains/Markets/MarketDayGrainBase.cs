@@ -5,6 +5,7 @@ using Vpp.Contracts.Markets;
 using Vpp.Contracts.Sites;
 using Vpp.Domain.Markets;
 using Vpp.Grains.EventSourcing;
+using Vpp.Grains.Hosting;
 using Vpp.Persistence.Events;
 using Vpp.Persistence.EventStore;
 
@@ -87,7 +88,7 @@ public abstract class MarketDayGrainBase(IEventStore store, IClock clock, IMarke
             var delay = due - clock.GetCurrentInstant();
             _timer = this.RegisterGrainTimer(_ => (Task)StepAsync(), new GrainTimerCreationOptions
             {
-                DueTime = (delay < Duration.Zero ? Duration.Zero : delay).ToTimeSpan(), Period = Timeout.InfiniteTimeSpan, KeepAlive = true,
+                DueTime = TimerWait.DueTime(delay), Period = Timeout.InfiniteTimeSpan, KeepAlive = true,
             });
         }
         else if ((_reminder ?? await this.GetReminder(ReminderName)) is { } reminder)

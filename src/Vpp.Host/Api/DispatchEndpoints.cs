@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Vpp.Grains.Hosting;
 using NodaTime;
 using Vpp.Contracts.Grid;
 using Vpp.Protocol.GridSignals;
@@ -50,7 +52,7 @@ public static class DispatchEndpoints
         return Results.Ok(await grains.GetGrain<IGridRegionGrain>(id).GetFrequencyResponse());
     }
 
-    private static async Task<IResult> Request(DispatchRequestDto body, IGrainFactory grains, IClock clock)
+    private static async Task<IResult> Request(DispatchRequestDto body, IGrainFactory grains, IClock clock, IOptions<TwinOptions> twins)
     {
         var v = new Validation();
         var id = v.Id("requestId", body.RequestId);
@@ -64,6 +66,8 @@ public static class DispatchEndpoints
         else if (body.StartsAt is { } s && (ends <= s || ends - s > GridSignalParser.MaxDispatchLength))
             v.Add("endsAt", "Must be after startsAt, at most 24 hours later.");
         else if (ends <= now) v.Add("endsAt", "Is in the past.");
+        if (body.StartsAt is { } at && at > now + twins.Value.Grid.MaxDispatchLead)
+            v.Add("startsAt", $"Must be at most {twins.Value.Grid.MaxDispatchLead.TotalDays:0.###} days ahead (Vpp:Grid:MaxDispatchLeadDays).");
         if (!v.IsValid) return v.Problem();
 
         var request = new DispatchRequest(id, region, body.StartsAt!.Value, body.EndsAt!.Value, power, priority);

@@ -65,6 +65,8 @@ public sealed class VppHostOptions
         public double SocCheckIntervalSeconds { get; set; } = 30;
         /// <summary>After a start, open dispatches are resumed this much later, once devices have reconnected (their setpoints run meanwhile).</summary>
         public double ResumeAfterSeconds { get; set; } = 10;
+        /// <summary>A dispatch may start at most this many days ahead; 1–30 (a grain timer cannot wait longer than about 49 days).</summary>
+        public double MaxDispatchLeadDays { get; set; } = 7;
 
         /// <summary>What is wrong with these settings, or null.</summary>
         public string? Problem() =>
@@ -74,6 +76,7 @@ public sealed class VppHostOptions
             : TraceRetentionMinutes * 60 < BaselineWindowSeconds + DeliveryIntervalSeconds
                 ? "TraceRetentionMinutes must cover BaselineWindowSeconds + DeliveryIntervalSeconds."
             : TraceBucketSeconds > DeliveryIntervalSeconds ? "TraceBucketSeconds must not exceed DeliveryIntervalSeconds."
+            : !(MaxDispatchLeadDays >= 1 && MaxDispatchLeadDays <= 30) ? "MaxDispatchLeadDays must be 1–30."
             : null;
     }
 
