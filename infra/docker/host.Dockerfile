@@ -12,4 +12,6 @@ COPY --from=build /app .
 RUN mkdir -p /var/lib/vpp/keys && chown "$APP_UID" /var/lib/vpp/keys
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080
 EXPOSE 8080
+# Not root: the image's own unprivileged user.
+USER $APP_UID
 ENTRYPOINT ["dotnet", "Vpp.Host.dll"]

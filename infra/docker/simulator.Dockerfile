@@ -7,4 +7,6 @@ RUN dotnet publish simulators/Vpp.Simulators/Vpp.Simulators.csproj -c Release -o
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app .
+# Not root: the image's own unprivileged user.
+USER $APP_UID
 ENTRYPOINT ["dotnet", "vpp-sim.dll"]

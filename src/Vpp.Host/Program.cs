@@ -12,6 +12,7 @@ using Vpp.Messaging.Hosting;
 using Vpp.Persistence.Postgres.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+if (HostAddress.NoneGiven(builder.Configuration)) builder.WebHost.UseUrls(HostAddress.Default);
 var options = builder.Configuration.GetSection(VppHostOptions.Section).Get<VppHostOptions>() ?? new VppHostOptions();
 builder.Services.Configure<VppHostOptions>(builder.Configuration.GetSection(VppHostOptions.Section));
 if (options.Grid.Problem() is { } gridProblem) throw new InvalidOperationException("Configuration Vpp:Grid: " + gridProblem);

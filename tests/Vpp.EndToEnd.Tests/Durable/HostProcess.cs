@@ -23,14 +23,20 @@ public sealed class HostProcess : IAsyncDisposable
     public Uri DeviceEndpoint => new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/devices/v1/ws" }.Uri;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>The standard ways to give an ASP.NET Core host its address.</summary>
+    public enum AddressVia { UrlsArgument, UrlsVariable, HttpPortsVariable }
+
     /// <summary>Starts the host; a port taken between choosing and binding it gets a second try with new ports.</summary>
-    public static async Task<HostProcess> StartAsync(string connectionString, params (string Key, string Value)[] settings)
+    public static Task<HostProcess> StartAsync(string connectionString, params (string Key, string Value)[] settings) =>
+        StartAsync(connectionString, AddressVia.UrlsArgument, settings);
+
+    public static async Task<HostProcess> StartAsync(string connectionString, AddressVia via, params (string Key, string Value)[] settings)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(connectionString, settings);
+                return await StartOnceAsync(connectionString, via, settings);
             }
             catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("Address already in use"))
             {
@@ -38,16 +44,19 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<HostProcess> StartOnceAsync(string connectionString, (string Key, string Value)[] settings)
+    private static async Task<HostProcess> StartOnceAsync(string connectionString, AddressVia via, (string Key, string Value)[] settings)
     {
         var dir = AppContext.BaseDirectory;
         var port = VppHost.FreePort();
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(dir, "Vpp.Host.dll"), "--urls", $"http://127.0.0.1:{port}", "--contentRoot", dir])
+        string[] address = via == AddressVia.UrlsArgument ? ["--urls", $"http://127.0.0.1:{port}"] : [];
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(dir, "Vpp.Host.dll"), .. address, "--contentRoot", dir])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = dir,
         };
+        if (via == AddressVia.UrlsVariable) info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        if (via == AddressVia.HttpPortsVariable) info.Environment["ASPNETCORE_HTTP_PORTS"] = port.ToString();
         info.Environment["ConnectionStrings__Postgres"] = connectionString;
         info.Environment["Vpp__OperatorApiKey"] = VppHost.ApiKey;
         info.Environment["Vpp__Orleans__SiloPort"] = VppHost.FreePort().ToString();
