@@ -77,6 +77,9 @@ public static class DeviceMessageParser
                 if (f.GridKw is null) return Missing("gridKw", "a number (meter)");
                 if (f.LoadKw is not { } load) return Missing("loadKw", "a number (meter)");
                 if (load < 0) return Fail(ProtocolErrors.PowerOutOfRange, "loadKw cannot be negative.");
+                if (Math.Abs(f.GridKw.Value) > device.MaxPlausibleKw) return PowerOut("gridKw", f.GridKw.Value, device);
+                if (load > device.MaxPlausibleKw) return PowerOut("loadKw", load, device);
+                if (f.PowerKw is { } mp && Math.Abs(mp) > device.MaxPlausibleKw) return PowerOut("powerKw", mp, device);
                 power = f.PowerKw ?? 0;
                 break;
         }
@@ -111,7 +114,7 @@ public static class DeviceMessageParser
         device.RatingKw > 0 && Math.Abs(kw) > device.MaxPlausibleKw;
 
     private static ParseResult PowerOut(string field, double kw, DeviceProfile device) =>
-        Fail(ProtocolErrors.PowerOutOfRange, $"{field} {kw} is beyond 1.5 × the device rating ({device.RatingKw} kW).");
+        Fail(ProtocolErrors.PowerOutOfRange, $"{field} {kw.ToString(System.Globalization.CultureInfo.InvariantCulture)} is beyond {DeviceProfile.RatingTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)} × the device rating ({(device.MaxPlausibleKw / DeviceProfile.RatingTolerance).ToString(System.Globalization.CultureInfo.InvariantCulture)} kW).");
 
     private static ParseResult Missing(string field, string what) =>
         Fail(ProtocolErrors.InvalidField, $"Field '{field}' ({what}) is required.");

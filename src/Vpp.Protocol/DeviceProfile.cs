@@ -5,5 +5,12 @@ namespace Vpp.Protocol;
 public sealed record DeviceProfile(string DeviceId, DeviceKind Kind, double RatingKw)
 {
     public const double RatingTolerance = 1.5;
-    public double MaxPlausibleKw => RatingKw * RatingTolerance;
+
+    /// <summary>
+    /// The connection a site meter measures, when none is registered: generous for a home (a 3 × 63 A
+    /// connection is about 43 kW). Without a bound one absurd reading overflowed history merges and fleet sums.
+    /// </summary>
+    public const double MeterRatingKw = 100;
+
+    public double MaxPlausibleKw => (Kind == DeviceKind.Meter && RatingKw <= 0 ? MeterRatingKw : RatingKw) * RatingTolerance;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using NodaTime;
 
@@ -115,6 +116,26 @@ public class DeviceMessageParserTests
             .Should().Be(ProtocolErrors.PowerOutOfRange);
         Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","gridKw":0.5,"loadKw":0}""", Meter).IsOk.Should().BeTrue();
     }
+
+    [Theory]
+    // A home's connection is rated DeviceProfile.MeterRatingKw (100 kW); readings beyond 1.5 × that are not physics.
+    [InlineData("gridKw", 1.7e308)]
+    [InlineData("gridKw", -150.001)]
+    [InlineData("loadKw", 150.001)]
+    [InlineData("powerKw", -1e6)]
+    public void A_meter_reading_beyond_its_connection_is_refused_naming_the_field(string field, double kw)
+    {
+        var fields = new Dictionary<string, double> { ["gridKw"] = 1, ["loadKw"] = 1, ["powerKw"] = 0 };
+        fields[field] = kw;
+        var frame = $$"""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","gridKw":{{fields["gridKw"].ToString("R", CultureInfo.InvariantCulture)}},"loadKw":{{fields["loadKw"].ToString("R", CultureInfo.InvariantCulture)}},"powerKw":{{fields["powerKw"].ToString("R", CultureInfo.InvariantCulture)}}}""";
+        var error = Parse(frame, Meter).Error!;
+        error.Code.Should().Be(ProtocolErrors.PowerOutOfRange);
+        error.Message.Should().Contain(field);
+    }
+
+    [Fact]
+    public void A_meter_reading_at_its_connections_bound_is_accepted() =>
+        Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","gridKw":-150,"loadKw":150,"powerKw":150}""", Meter).IsOk.Should().BeTrue();
 
     [Fact]
     public void Oversized_frames_are_refused_before_parsing()
