@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Vpp.Contracts.Grid;
 using Vpp.Contracts.Sites;
+using Vpp.Domain.Grid;
 using Vpp.Grains.EventSourcing;
 using Vpp.Grains.Hosting;
 using Vpp.Persistence.Events;
@@ -264,7 +265,16 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
         var request = State.Request!;
         var sites = State.Allocations.Keys.Concat(State.LostSites).Distinct(StringComparer.Ordinal).ToList();
         var deliveries = await Task.WhenAll(sites.Select(async s => (Site: s, (await GrainFactory.GetGrain<ISiteGrain>(s).MeasureDelivery(request.RequestId, from, to)).DeliveredKw)));
-        var measured = deliveries.Where(d => d.DeliveredKw is not null).ToDictionary(d => d.Site, d => d.DeliveredKw!.Value, StringComparer.Ordinal);
+        var measured = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (site, raw) in deliveries)
+        {
+            if (raw is not { } kw) continue;
+            var credited = DeliveryCredit.Cap(kw, State.Allocations.GetValueOrDefault(site), Math.Sign(request.PowerKw));
+            if (credited != kw)
+                log.LogWarning("Dispatch {RequestId}: site {SiteId} measured {RawKw:0.###} kW beyond its share of {ShareKw:0.###} kW from {From} to {To}; credited the share (check its meter)",
+                    request.RequestId, site, kw, State.Allocations.GetValueOrDefault(site), from, to);
+            measured[site] = credited;
+        }
         await Append(new DispatchDeliveryReported(request.RequestId, from, to, State.AcceptedKw, measured.Values.Sum(),
             measured.Count, clock.GetCurrentInstant(), measured));
     }

@@ -125,4 +125,29 @@ public sealed class GridRulesTests : IAsyncLifetime
         // What was measured is home 0's 2 kW, not 4 kW and not a zero for the silent home averaged in (±15 %, the stated tolerance).
         done.Intervals.Skip(1).Should().OnlyContain(i => Math.Abs(i.DeliveredKw - 2) < 0.3);
     }
+
+    [Fact]
+    public async Task A_meter_that_swings_from_full_import_to_full_export_is_credited_no_more_than_its_share()
+    {
+        using var api = _host.Api();
+        await using var homes = await Homes(api, "gr-g", 2);
+        // Home 1's meter claims 150 kW of import before the event (within a meter's bound)...
+        homes[1].MeterGridKw = 150;
+        await homes.ReportedForAsync(Duration.FromSeconds(3));
+        var id = "gr-g-" + Guid.NewGuid().ToString("N")[..8];
+        var startsAt = Now + Duration.FromSeconds(1);
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "gr-g", startsAt = Iso(startsAt), endsAt = Iso(startsAt + Duration.FromSeconds(12)), powerKw = 4.0 }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        await Eventually.Until(() => api.GetViewAsync<DispatchView>($"/api/dispatches/{id}"), v => v.Status == DispatchStatus.Started, timeoutMs: 20_000);
+        // ... and 150 kW of export during it: 300 kW "delivered" on a 2 kW share.
+        homes[1].MeterGridKw = -150;
+
+        var done = await Eventually.Until(() => api.GetViewAsync<DispatchView>($"/api/dispatches/{id}"), v => v.Status == DispatchStatus.Completed, timeoutMs: 60_000);
+        done.Allocations.Should().OnlyContain(a => Math.Abs(a.Value - 2) < 1e-6);
+        var shareKwh = 2.0 * 12 / 3600;
+        done.DeliveredKwhBySite["gr-g-1"].Should().BeLessThanOrEqualTo(shareKwh + 1e-9, "a site is credited at most the share it was given");
+        done.DeliveredKwhBySite["gr-g-0"].Should().BeApproximately(shareKwh, shareKwh * 0.25, "the honest home delivers its share");
+        done.DeliveredKwh!.Value.Should().BeLessThanOrEqualTo(4.0 * 12 / 3600 + 1e-9);
+        _host.Logs.Lines.Should().Contain(l => l.Contains("gr-g-1") && l.Contains("beyond its share"));
+    }
 }

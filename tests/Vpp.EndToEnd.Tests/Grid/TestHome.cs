@@ -37,6 +37,8 @@ public sealed class TestHome : IAsyncDisposable
     public System.Collections.Concurrent.ConcurrentQueue<(string Reason, Instant At)> SetpointArrivals { get; } = new();
     /// <summary>Whether the home's meter reports (a home whose meter is silent cannot be measured).</summary>
     public bool MeterReports { get; init; } = true;
+    /// <summary>What the meter claims the grid flow is, instead of the home's physics (a lying or broken meter); null: the truth.</summary>
+    public double? MeterGridKw { get; set; }
     /// <summary>How the battery answers setpoints: "accepted" (and runs them), "rejected", or null (never answers).</summary>
     public string? AnswerSetpointsWith { get; set; } = "accepted";
     public JsonObject? FrequencyResponse { get; private set; }
@@ -106,7 +108,7 @@ public sealed class TestHome : IAsyncDisposable
                 if (_battery.Socket.State == WebSocketState.Open)
                     await Send(_battery, new { type = "telemetry", seq, ts, powerKw = battery, socPct = SocPct });
                 if (MeterReports)
-                    await _meter.SendJsonAsync(new { type = "telemetry", seq, ts, powerKw = 0.0, gridKw = LoadKw - battery, loadKw = LoadKw });
+                    await _meter.SendJsonAsync(new { type = "telemetry", seq, ts, powerKw = 0.0, gridKw = MeterGridKw ?? LoadKw - battery, loadKw = LoadKw });
                 await Task.Delay(ReportInterval.ToTimeSpan(), _stop.Token);
             }
         }
