@@ -13,6 +13,7 @@ internal static class DeviceFrames
     private static readonly JsonSerializerOptions Json = new(ApiViews.Json)
     {
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { Contract } },
+        AllowOutOfOrderMetadataProperties = true, // a JSON object's members have no order: "type" need not come first
     };
 
     public static ServerMessage Read(ReadOnlySpan<byte> frame) =>
