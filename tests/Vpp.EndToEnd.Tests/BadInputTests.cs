@@ -5,7 +5,11 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using NodaTime;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using NodaTime.Text;
+using Vpp.Contracts.Devices;
+using Vpp.Host.Api;
 using Vpp.Protocol;
 
 namespace Vpp.EndToEnd.Tests;
@@ -40,15 +44,13 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
 
         await device.SendAsync(frame.Replace("\"TS\"", $"\"{Ts}\"").Replace("\"FUTURE\"", $"\"{Future}\""));
 
-        var error = await device.ReceiveAsync();
-        error!["type"]!.GetValue<string>().Should().Be("error");
-        error["code"]!.GetValue<string>().Should().Be(code);
+        (await device.ReceiveAsync()).Should().BeOfType<ErrorMessage>().Which.Code.Should().Be(code);
         Errors(code).Should().BeGreaterThan(before, "every refusal is counted in a metric");
 
         // Nothing else is lost: the same connection still delivers a good reading.
         await device.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Ts, powerKw = 1.0, socPct = 50.0 });
         using var api = host.Api();
-        await Eventually.Until(() => api.GetFromJsonAsync<JsonObject>($"/api/devices/{batteryId}")!, j => j!["last"] is JsonObject);
+        await Eventually.Until(() => api.GetViewAsync<DeviceTwinState>($"/api/devices/{batteryId}"), j => j.Last is not null);
         device.Socket.State.Should().Be(WebSocketState.Open);
     }
 
@@ -62,10 +64,10 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
         await using var device = await host.ConnectAsync(tokens["bad-size-bat"]);
 
         await device.SendAsync("{\"type\":\"hello\",\"deviceId\":\"bad-size-bat\",\"pad\":\"" + new string('x', 17 * 1024) + "\"}");
-        (await device.ReceiveAsync())!["code"]!.GetValue<string>().Should().Be(ProtocolErrors.FrameTooLarge);
+        (await device.ReceiveAsync()).Should().BeOfType<ErrorMessage>().Which.Code.Should().Be(ProtocolErrors.FrameTooLarge);
 
         await device.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary);
-        (await device.ReceiveAsync())!["code"]!.GetValue<string>().Should().Be(ProtocolErrors.BinaryNotSupported);
+        (await device.ReceiveAsync()).Should().BeOfType<ErrorMessage>().Which.Code.Should().Be(ProtocolErrors.BinaryNotSupported);
 
         device.Socket.State.Should().Be(WebSocketState.Open);
     }
@@ -106,7 +108,7 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
         await using (var live = await host.ConnectAsync(tokens["auth-home-bat"]))
         {
             var rotated = await api.PostAsync("/api/devices/auth-home-bat/token", null);
-            var newToken = (await rotated.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+            var newToken = (await rotated.ReadViewAsync<TokenIssued>()).Token;
             (await live.ClosedWithAsync()).Should().Be(ProtocolCloseCodes.TokenRevoked, "a live connection on the old token is ended");
             (await Upgrade(tokens["auth-home-bat"])).Should().Be(HttpStatusCode.Unauthorized);
             await using var fresh = await host.ConnectAsync(newToken);
@@ -129,9 +131,9 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
             res.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
             res.Headers.WwwAuthenticate.Should().ContainSingle().Which.Scheme.Should().Be("Bearer");
             res.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
-            var problem = (await res.Content.ReadFromJsonAsync<JsonObject>())!;
-            problem["title"]!.GetValue<string>().Should().Be("Device token required");
-            problem["detail"]!.GetValue<string>().Should().Contain(detail);
+            var problem = await res.ReadViewAsync<ProblemDetails>();
+            problem.Title.Should().Be("Device token required");
+            problem.Detail.Should().Contain(detail);
         }
     }
 
@@ -172,8 +174,7 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
         var invalid = await api.PostAsJsonAsync("/api/sites", new { siteId = "has space", name = "", timeZone = "Mars/Base", backupReservePct = 120 });
         invalid.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         invalid.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
-        var errors = (await invalid.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
-        errors.Select(e => e.Key).Should().BeEquivalentTo("siteId", "name", "timeZone", "backupReservePct");
+        (await invalid.ReadViewAsync<HttpValidationProblemDetails>()).Errors.Keys.Should().BeEquivalentTo("siteId", "name", "timeZone", "backupReservePct");
 
         var malformed = await api.PostAsync("/api/sites", new StringContent("{not json", Encoding.UTF8, "application/json"));
         malformed.StatusCode.Should().Be(HttpStatusCode.BadRequest);
@@ -187,7 +188,7 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
         battery.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         var tooMuch = await api.PostAsJsonAsync("/api/devices/api-home-bat/setpoints", new { powerKw = 9, validForSeconds = 60 });
         tooMuch.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
-        (await tooMuch.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>().Should().Contain("max discharge");
+        (await tooMuch.ReadViewAsync<ProblemDetails>()).Detail.Should().Contain("max discharge");
         (await api.PostAsJsonAsync("/api/devices/api-home-pv/setpoints", new { powerKw = 1, validForSeconds = 60 }))
             .StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await api.GetAsync("/api/sites?take=0")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
@@ -197,6 +198,7 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
     public async Task The_api_is_described_by_an_openapi_document_and_a_browsable_page()
     {
         using var plain = new HttpClient { BaseAddress = host.BaseAddress };
+        // Read by key: the document is OpenAPI's format, not one of the API's own types.
         var doc = await plain.GetFromJsonAsync<JsonObject>("/openapi/v1.json");
         doc!["paths"]!.AsObject().Select(p => p.Key).Should().Contain(["/api/sites", "/api/sites/{siteId}/devices", "/api/devices/{deviceId}/setpoints", "/api/fleet"]);
         var page = await plain.GetStringAsync("/api-docs/");

@@ -1,10 +1,13 @@
 using Vpp.Tests.Shared;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.SignalR.Client;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Devices;
+using Vpp.Contracts.Fleet;
 using Vpp.Contracts.Sites;
+using Vpp.Host.Api;
+using Vpp.Protocol;
 
 namespace Vpp.EndToEnd.Tests;
 
@@ -47,19 +50,18 @@ public class DeviceFlowTests(VppHost host) : IClassFixture<VppHost>
         using var api = host.Api();
         var issued = await api.PostAsJsonAsync("/api/devices/e2e-home-bat/setpoints", new { powerKw = 2.5, validForSeconds = 600, reason = "e2e" });
         issued.StatusCode.Should().Be(System.Net.HttpStatusCode.Created);
-        var commandId = (await issued.Content.ReadFromJsonAsync<JsonObject>())!["commandId"]!.GetValue<string>();
+        var commandId = (await issued.ReadViewAsync<CommandRecord>()).CommandId;
 
-        var setpoint = await battery.ReceiveAsync();
-        setpoint!["type"]!.GetValue<string>().Should().Be("setpoint");
-        setpoint["commandId"]!.GetValue<string>().Should().Be(commandId);
-        setpoint["powerKw"]!.GetValue<double>().Should().Be(2.5);
-        setpoint["minSocPct"]!.GetValue<double>().Should().Be(20);
-        InstantPattern.ExtendedIso.Parse(setpoint["validUntil"]!.GetValue<string>()).Success.Should().BeTrue();
+        var setpoint = (await battery.ReceiveAsync()).Should().BeOfType<SetpointMessage>().Subject;
+        setpoint.CommandId.Should().Be(commandId);
+        setpoint.PowerKw.Should().Be(2.5);
+        setpoint.MinSocPct.Should().Be(20);
+        setpoint.ValidUntil.Should().BeGreaterThan(SystemClock.Instance.GetCurrentInstant(), "valid for 600 s, an ISO-8601 instant on the wire");
 
         await battery.SendJsonAsync(new { type = "ack", commandId, status = "accepted" });
-        var accepted = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/e2e-home-bat/commands"))!,
-            j => j["commands"]!.AsArray().Any(c => c!["commandId"]!.GetValue<string>() == commandId && c["status"]!.GetValue<string>() == "accepted"));
-        accepted["commands"]!.AsArray().Should().Contain(c => c!["status"]!.GetValue<string>() == "accepted");
+        var accepted = await Eventually.Until(() => api.GetViewAsync<CommandsView>("/api/devices/e2e-home-bat/commands"),
+            j => j.Commands.Any(c => c.CommandId == commandId && c.Status == CommandStatus.Accepted));
+        accepted.Commands.Should().Contain(c => c.Status == CommandStatus.Accepted);
     }
 
     [Fact]
@@ -70,13 +72,13 @@ public class DeviceFlowTests(VppHost host) : IClassFixture<VppHost>
         using var api = host.Api();
 
         await battery.SendJsonAsync(new { type = "telemetry", seq = 10, ts = Ts, powerKw = 1.0, socPct = 50.0 });
-        await Eventually.Until(() => api.GetFromJsonAsync<JsonObject>("/api/devices/e2e-seq-bat")!, j => j!["last"] is JsonObject);
+        await Eventually.Until(() => api.GetViewAsync<DeviceTwinState>("/api/devices/e2e-seq-bat"), j => j.Last is not null);
         await battery.SendJsonAsync(new { type = "telemetry", seq = 10, ts = Ts, powerKw = 2.0, socPct = 50.0 });
         await battery.SendJsonAsync(new { type = "telemetry", seq = 9, ts = Ts, powerKw = 3.0, socPct = 50.0 });
         await battery.SendJsonAsync(new { type = "telemetry", seq = 11, ts = Ts, powerKw = 4.0, socPct = 50.0 });
 
-        var twin = await Eventually.Until(() => api.GetFromJsonAsync<JsonObject>("/api/devices/e2e-seq-bat")!, j => j!["last"]!["seq"]!.GetValue<long>() == 11);
-        twin!["last"]!["powerKw"]!.GetValue<double>().Should().Be(4.0);
+        var twin = await Eventually.Until(() => api.GetViewAsync<DeviceTwinState>("/api/devices/e2e-seq-bat"), j => j.Last?.Seq == 11);
+        twin.Last!.PowerKw.Should().Be(4.0);
     }
 
     [Fact]
@@ -85,8 +87,8 @@ public class DeviceFlowTests(VppHost host) : IClassFixture<VppHost>
         var tokens = await host.RegisterHomeAsync("e2e-fleet");
         await using var live = await host.LiveAsync();
         var online = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        live.On<JsonObject>("FleetSummary", f => { if (f["sitesOnline"]!.GetValue<int>() >= 1) online.TrySetResult(); });
-        await live.InvokeAsync<JsonObject>("JoinFleet");
+        live.On<FleetSummary>("FleetSummary", f => { if (f.SitesOnline >= 1) online.TrySetResult(); });
+        await live.InvokeAsync<FleetSummary>("JoinFleet");
 
         await using var battery = await host.ConnectAsync(tokens["e2e-fleet-bat"]);
         await battery.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Ts, powerKw = 0.0, socPct = 50.0 });
@@ -112,7 +114,7 @@ public class DeviceFlowTests(VppHost host) : IClassFixture<VppHost>
             await Task.Delay(50);
         }
         using var api = host.Api();
-        await Eventually.Until(() => api.GetFromJsonAsync<JsonObject>("/api/devices/e2e-batch-bat")!, j => j!["last"]!["seq"]!.GetValue<long>() == 60);
+        await Eventually.Until(() => api.GetViewAsync<DeviceTwinState>("/api/devices/e2e-batch-bat"), j => j.Last?.Seq == 60);
         // The last reading's state reaches the viewer (in the next batch): every push is in by then.
         await Eventually.Value(() => pushes.ToArray(), p => p.Any(s => Math.Abs(s.BatteryKw - 0.6) < 1e-9));
 

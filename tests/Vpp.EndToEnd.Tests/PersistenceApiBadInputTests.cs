@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Devices;
+using Vpp.Host.Api;
+using Vpp.Persistence.ReadModels;
 
 namespace Vpp.EndToEnd.Tests;
 
@@ -50,12 +53,11 @@ public class PersistenceApiBadInputTests(VppHost host) : IClassFixture<VppHost>
 
         var response = await api.SendAsync(request);
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest, await response.Content.ReadAsStringAsync());
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        problem["errors"]!.AsObject().Should().ContainKey(field);
+        (await response.ReadViewAsync<HttpValidationProblemDetails>()).Errors.Should().ContainKey(field);
 
-        var details = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{site}"))!;
-        details["backupReservePct"]!.GetValue<double>().Should().Be(20);
-        details["manualOverrideUntil"].Should().BeNull();
+        var details = await api.GetViewAsync<SiteView>($"/api/sites/{site}");
+        details.BackupReservePct.Should().Be(20);
+        details.ManualOverrideUntil.Should().BeNull();
     }
 
     [Theory]
@@ -96,10 +98,9 @@ public class PersistenceApiBadInputTests(VppHost host) : IClassFixture<VppHost>
         (await api.DeleteAsync($"/api/sites/{site}/override")).EnsureSuccessStatusCode();
         var issued = await api.PostAsJsonAsync($"/api/devices/{site}-bat/setpoints", new { powerKw = -1.0, validForSeconds = 60 });
         issued.StatusCode.Should().Be(HttpStatusCode.Created);
-        (await issued.Content.ReadFromJsonAsync<JsonObject>())!["minSocPct"]!.GetValue<double>().Should().Be(35, "the battery got the new reserve");
+        (await issued.ReadViewAsync<CommandRecord>()).MinSocPct.Should().Be(35, "the battery got the new reserve");
 
-        var timeline = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{site}/timeline"))!["items"]!.AsArray()
-            .Select(i => i!["type"]!.GetValue<string>()).ToList();
+        var timeline = (await api.GetViewAsync<ResultPage<TimelineEntryView>>($"/api/sites/{site}/timeline")).Items.Select(i => i.Type).ToList();
         timeline.Take(4).Should().Equal("SetpointIssued", "ManualOverrideCleared", "ManualOverrideSet", "PreferencesChanged");
     }
 }

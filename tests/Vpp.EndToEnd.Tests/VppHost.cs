@@ -4,13 +4,14 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Vpp.Host.Api;
 using Vpp.Host.Hosting;
+using Vpp.Protocol;
 
 namespace Vpp.EndToEnd.Tests;
 
@@ -125,7 +126,7 @@ public static class TestHomes
         {
             var res = await http.PostAsJsonAsync($"/api/sites/{siteId}/devices", body);
             res.StatusCode.Should().Be(HttpStatusCode.Created);
-            tokens[siteId + suffix] = (await res.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+            tokens[siteId + suffix] = (await res.ReadViewAsync<DeviceRegistered>()).Token;
         }
         return tokens;
     }
@@ -141,13 +142,11 @@ public sealed class DeviceSocket(ClientWebSocket ws) : IAsyncDisposable
         ws.Options.SetRequestHeader("Authorization", "Bearer " + token);
         await ws.ConnectAsync(endpoint, CancellationToken.None);
         var socket = new DeviceSocket(ws);
-        var welcome = await socket.ReceiveAsync();
-        welcome!["type"]!.GetValue<string>().Should().Be("welcome");
-        socket.Welcome = welcome;
+        socket.Welcome = (await socket.ReceiveAsync()).Should().BeOfType<WelcomeMessage>().Subject;
         return socket;
     }
 
-    public JsonObject Welcome { get; private set; } = null!;
+    public WelcomeMessage Welcome { get; private set; } = null!;
 
     public ClientWebSocket Socket => ws;
 
@@ -158,8 +157,8 @@ public sealed class DeviceSocket(ClientWebSocket ws) : IAsyncDisposable
 
     public Task SendJsonAsync(object message) => SendAsync(JsonSerializer.Serialize(message, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
 
-    /// <summary>Next text frame as JSON, or null when the server closed the connection.</summary>
-    public async Task<JsonObject?> ReceiveAsync(int timeoutMs = 10_000)
+    /// <summary>Next text frame as the protocol's record (read strictly), or null when the server closed the connection.</summary>
+    public async Task<ServerMessage?> ReceiveAsync(int timeoutMs = 10_000)
     {
         using var cts = new CancellationTokenSource(timeoutMs);
         var buffer = new byte[64 * 1024];
@@ -170,7 +169,7 @@ public sealed class DeviceSocket(ClientWebSocket ws) : IAsyncDisposable
             r = await ws.ReceiveAsync(buffer.AsMemory(length), cts.Token);
             length += r.Count;
         } while (!r.EndOfMessage);
-        return r.MessageType == WebSocketMessageType.Close ? null : JsonNode.Parse(buffer.AsSpan(0, length))!.AsObject();
+        return r.MessageType == WebSocketMessageType.Close ? null : DeviceFrames.Read(buffer.AsSpan(0, length));
     }
 
     /// <summary>Reads until the server closes; returns the close code.</summary>

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Grid;
 using Vpp.EndToEnd.Tests.Grid;
 using Vpp.Tests.Shared;
 
@@ -16,7 +16,7 @@ public static class ComingEvent
         var home = await TestHome.StartAsync(host, siteId, region);
         await host.CreateHomeownerAsync(siteId, user, password);
         using var api = host.Api();
-        await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>($"/api/regions/{region}/flexibility"))!["sites"]!.GetValue<int>(),
+        await Eventually.Until(async () => (await api.GetViewAsync<RegionFlexibility>($"/api/regions/{region}/flexibility")).Sites,
             n => n == 1, timeoutMs: 30_000);
         var requestId = region + "-" + Guid.NewGuid().ToString("N")[..8];
         var now = SystemClock.Instance.GetCurrentInstant();

@@ -6,7 +6,13 @@ using Microsoft.AspNetCore.SignalR.Client;
 using NodaTime;
 using NodaTime.Text;
 using Vpp.Contracts.Fleet;
+using Vpp.Contracts.Grid;
 using Vpp.Contracts.Sites;
+using Vpp.Host.Accounts;
+using Vpp.Host.Api;
+using Vpp.Host.Live;
+using Vpp.Host.Portal;
+using Vpp.Persistence.ReadModels;
 using Vpp.Tests.Shared;
 
 namespace Vpp.EndToEnd.Tests.Dashboards;
@@ -33,9 +39,9 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         var (own, other, user, _) = await TwoHomes("alice");
         using var browser = host.Browser(await host.SignInHomeownerAsync(user, Password));
 
-        var me = (await browser.GetFromJsonAsync<JsonObject>("/auth/me"))!;
-        me["role"]!.GetValue<string>().Should().Be("homeowner");
-        me["siteId"]!.GetValue<string>().Should().Be(own);
+        var me = await browser.GetViewAsync<MeView>("/auth/me");
+        me.Role.Should().Be("homeowner");
+        me.SiteId.Should().Be(own);
         (await browser.GetAsync($"/portal/api/sites/{own}")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await browser.GetAsync($"/portal/api/sites/{own}/history?range=7d")).StatusCode.Should().Be(HttpStatusCode.OK);
 
@@ -50,9 +56,9 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         (await browser.GetAsync($"/api/sites/{other}")).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the operator API is not for homeowners");
 
         using var api = host.Api();
-        var otherSite = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{other}"))!;
-        otherSite["backupReservePct"]!.GetValue<double>().Should().Be(20, "the refused change changed nothing");
-        otherSite["participating"]!.GetValue<bool>().Should().BeTrue();
+        var otherSite = await api.GetViewAsync<SiteView>($"/api/sites/{other}");
+        otherSite.BackupReservePct.Should().Be(20, "the refused change changed nothing");
+        otherSite.Participating.Should().BeTrue();
 
         host.Logs.Lines.Should().Contain(l => l.StartsWith("Warning") && l.Contains("Refused alice") && l.Contains($"'{other}'"),
             "refused attempts at another site are logged");
@@ -73,12 +79,11 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         // The latest frequency a region got (from vpp.grid-signals.v1 in production) shows on the operator's view.
         await host.Service<IGrainFactory>().GetGrain<Vpp.Contracts.Grid.IGridRegionGrain>("opview-region")
             .ReportFrequency(new Vpp.Contracts.Grid.FrequencyReading(Now, 49.912));
-        var ops = await Eventually.Until(async () => (await browser.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!,
-            o => o["regions"]!.AsArray().Any(r => r!["region"]!.GetValue<string>() == "opview-region"));
-        ops["regions"]!.AsArray().Single(r => r!["region"]!.GetValue<string>() == "opview-region")!["frequency"]!["hz"]!.GetValue<double>()
-            .Should().Be(49.912);
-        ops["kafka"]!["embedded"]!.GetValue<bool>().Should().BeTrue();
-        ops["market"]!["note"]!.GetValue<string>().Should().Contain("not configured");
+        var ops = await Eventually.Until(() => browser.GetViewAsync<OperationsView>("/portal/api/operations"),
+            o => o.Regions.Any(r => r.Region == "opview-region"));
+        (ops.Regions.Single(r => r.Region == "opview-region").Frequency?.Hz).Should().Be(49.912);
+        ops.Kafka.Embedded.Should().BeTrue();
+        ops.Market.Note.Should().Contain("not configured");
         (await browser.GetAsync("/api/fleet")).StatusCode.Should().Be(HttpStatusCode.OK, "an operator session may use the operator API");
     }
 
@@ -164,7 +169,7 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         await live.Invoking(h => h.InvokeAsync<SiteState>("JoinSite", other)).Should().ThrowAsync<HubException>().WithMessage("*not allowed*");
         await live.Invoking(h => h.InvokeAsync<FleetSummary>("JoinFleet")).Should().ThrowAsync<HubException>().WithMessage("*not allowed*");
         host.Logs.Lines.Should().Contain(l => l.Contains("Refused dana") && l.Contains($"site '{other}'") && l.Contains("live hub"));
-        (await live.InvokeAsync<List<JsonObject>>("ListSites")).Select(s => s["siteId"]!.GetValue<string>()).Should().Equal(own);
+        (await live.InvokeAsync<List<SiteListItem>>("ListSites")).Select(s => s.SiteId).Should().Equal(own);
         await live.InvokeAsync<SiteState>("JoinSite", own);
 
         // The other site is watched by an operator, so it does publish; none of it may reach this homeowner.
@@ -202,7 +207,7 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         using var api = host.Api();
         var res = await api.PostAsync($"/api/devices/{siteId}-bat/token", null);
         res.EnsureSuccessStatusCode();
-        return (await res.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+        return (await res.ReadViewAsync<TokenIssued>()).Token;
     }
 
     [Fact]
@@ -210,8 +215,7 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
     {
         var (own, _, user, _) = await TwoHomes("erin");
         using var browser = host.Browser(await host.SignInHomeownerAsync(user, Password));
-        var site = (await browser.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{own}"))!;
-        site["minBackupReservePct"]!.GetValue<double>().Should().Be(10);
+        (await browser.GetViewAsync<PortalSiteView>($"/portal/api/sites/{own}")).MinBackupReservePct.Should().Be(10);
 
         foreach (var bad in new object[] { new { backupReservePct = 5, participating = true }, new { backupReservePct = 101, participating = true },
                      new { backupReservePct = 50 } })
@@ -226,13 +230,13 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         ok.StatusCode.Should().Be(HttpStatusCode.OK);
 
         using var api = host.Api();
-        var after = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{own}"))!;
-        after["backupReservePct"]!.GetValue<double>().Should().Be(35);
-        after["participating"]!.GetValue<bool>().Should().BeFalse();
-        var timeline = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{own}/timeline"))!["items"]!.AsArray(),
-            items => items.Any(i => i!["type"]!.GetValue<string>() == "PreferencesChanged"));
-        timeline.Count(i => i!["type"]!.GetValue<string>() == "PreferencesChanged").Should().Be(1, "refused changes were not recorded");
-        timeline.Single(i => i!["type"]!.GetValue<string>() == "PreferencesChanged")!["summary"]!.GetValue<string>().Should().Contain("homeowner:erin");
+        var after = await api.GetViewAsync<SiteView>($"/api/sites/{own}");
+        after.BackupReservePct.Should().Be(35);
+        after.Participating.Should().BeFalse();
+        var timeline = await Eventually.Until(async () => (await api.GetViewAsync<ResultPage<TimelineEntryView>>($"/api/sites/{own}/timeline")).Items,
+            items => items.Any(i => i.Type == "PreferencesChanged"));
+        timeline.Count(i => i.Type == "PreferencesChanged").Should().Be(1, "refused changes were not recorded");
+        timeline.Single(i => i.Type == "PreferencesChanged").Summary.Should().Contain("homeowner:erin");
     }
 
     [Fact]
@@ -245,32 +249,29 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         // The operator's view lists the dispatch with what was requested and accepted.
         using (var operatorBrowser = host.Browser(await host.SignInOperatorAsync()))
         {
-            var region = (await operatorBrowser.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!["regions"]!.AsArray()
-                .Single(r => r!["region"]!.GetValue<string>() == "dash-region")!;
-            var listed = region["dispatches"]!.AsArray().Single(d => d!["requestId"]!.GetValue<string>() == requestId)!;
-            listed["requestedKw"]!.GetValue<double>().Should().Be(1.0);
-            listed["acceptedKw"]!.GetValue<double>().Should().Be(1.0);
-            listed["status"]!.GetValue<string>().Should().Be("accepted");
-            region["flexibility"]!["sites"]!.GetValue<int>().Should().Be(1);
+            var region = (await operatorBrowser.GetViewAsync<OperationsView>("/portal/api/operations")).Regions.Single(r => r.Region == "dash-region");
+            var listed = region.Dispatches.Single(d => d.RequestId == requestId);
+            listed.RequestedKw.Should().Be(1.0);
+            listed.AcceptedKw.Should().Be(1.0);
+            listed.Status.Should().Be(DispatchStatus.Accepted);
+            region.Flexibility.Sites.Should().Be(1);
         }
 
         using var browser = host.Browser(await host.SignInHomeownerAsync("frank", Password));
-        var events = (await browser.GetFromJsonAsync<JsonObject>("/portal/api/sites/frank-home/events"))!["events"]!.AsArray();
-        var ev = events.Single(e => e!["requestId"]!.GetValue<string>() == requestId)!;
-        ev["status"]!.GetValue<string>().Should().Be("upcoming");
-        ev["direction"]!.GetValue<string>().Should().Be("discharge");
-        ev["optedOut"]!.GetValue<bool>().Should().BeFalse();
+        var ev = (await browser.GetViewAsync<PortalEventsView>("/portal/api/sites/frank-home/events")).Events.Single(e => e.RequestId == requestId);
+        ev.Status.Should().Be("upcoming");
+        ev.Direction.Should().Be("discharge");
+        ev.OptedOut.Should().BeFalse();
 
         (await browser.PostAsync("/portal/api/sites/frank-home/events/not-an-event/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
         var res = await browser.PostAsync($"/portal/api/sites/frank-home/events/{requestId}/opt-out", null);
         res.StatusCode.Should().Be(HttpStatusCode.OK);
-        (await res.Content.ReadFromJsonAsync<JsonObject>())!["events"]!.AsArray()
-            .Single(e => e!["requestId"]!.GetValue<string>() == requestId)!["optedOut"]!.GetValue<bool>().Should().BeTrue();
+        (await res.ReadViewAsync<PortalEventsView>()).Events.Single(e => e.RequestId == requestId).OptedOut.Should().BeTrue();
 
-        var timeline = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/sites/frank-home/timeline"))!["items"]!.AsArray(),
-            items => items.Any(i => i!["type"]!.GetValue<string>() == "DispatchOptedOut"));
-        timeline.Where(i => i!["type"]!.GetValue<string>() == "DispatchOptedOut").Should().ContainSingle()
-            .Which!["summary"]!.GetValue<string>().Should().Contain(requestId).And.Contain("homeowner:frank");
+        var timeline = await Eventually.Until(async () => (await api.GetViewAsync<ResultPage<TimelineEntryView>>("/api/sites/frank-home/timeline")).Items,
+            items => items.Any(i => i.Type == "DispatchOptedOut"));
+        timeline.Where(i => i.Type == "DispatchOptedOut").Should().ContainSingle()
+            .Which.Summary.Should().Contain(requestId).And.Contain("homeowner:frank");
     }
 
     [Fact]
@@ -294,13 +295,13 @@ public sealed class DashboardAccessTests(DashboardHost host) : IClassFixture<Das
         }
 
         using var browser = host.Browser(await host.SignInHomeownerAsync(user, Password));
-        var today = await Eventually.Until(async () => (await browser.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{own}/energy/today"))!,
-            e => e["exportKwh"]!.GetValue<double>() >= 20 * 4 / 3600.0 - 1e-9, timeoutMs: 15_000);
-        today["exportKwh"]!.GetValue<double>().Should().BeApproximately(20 * 4 / 3600.0, 1e-9);
-        today["batteryDischargeKwh"]!.GetValue<double>().Should().BeApproximately(20 * 5 / 3600.0, 1e-9);
-        today["consumptionKwh"]!.GetValue<double>().Should().BeApproximately(20 * 1 / 3600.0, 1e-9, "exported battery energy is not home use");
-        today["importKwh"]!.GetValue<double>().Should().Be(0);
-        today["date"]!.GetValue<string>().Should().Be(start.InZone(berlin).Date.ToString("yyyy-MM-dd", null));
+        var today = await Eventually.Until(() => browser.GetViewAsync<TodayEnergyView>($"/portal/api/sites/{own}/energy/today"),
+            e => e.ExportKwh >= 20 * 4 / 3600.0 - 1e-9, timeoutMs: 15_000);
+        today.ExportKwh.Should().BeApproximately(20 * 4 / 3600.0, 1e-9);
+        today.BatteryDischargeKwh.Should().BeApproximately(20 * 5 / 3600.0, 1e-9);
+        today.ConsumptionKwh.Should().BeApproximately(20 * 1 / 3600.0, 1e-9, "exported battery energy is not home use");
+        today.ImportKwh.Should().Be(0);
+        today.Date.Should().Be(start.InZone(berlin).Date);
     }
 
     [Fact]

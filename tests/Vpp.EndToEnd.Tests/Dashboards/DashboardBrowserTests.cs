@@ -1,10 +1,12 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Fleet;
+using Vpp.Contracts.Sites;
+using Vpp.Host.Api;
+using Vpp.Persistence.ReadModels;
 using Vpp.Tests.Shared;
 using static Microsoft.Playwright.Assertions;
 
@@ -104,14 +106,14 @@ public sealed class DashboardBrowserTests(DashboardHost host, Chromium chromium)
             """);
         joinError.Should().Contain("not allowed");
         await using var operatorLive = await host.LiveAsync();
-        var operatorSaw = new System.Collections.Concurrent.ConcurrentQueue<JsonObject>();
-        operatorLive.On<JsonObject>("SiteState", operatorSaw.Enqueue);
-        await operatorLive.InvokeAsync<JsonObject>("JoinSite", "pw-theirs"); // the other site publishes for its own viewer
+        var operatorSaw = new System.Collections.Concurrent.ConcurrentQueue<SiteState>();
+        operatorLive.On<SiteState>("SiteState", operatorSaw.Enqueue);
+        await operatorLive.InvokeAsync<SiteState>("JoinSite", "pw-theirs"); // the other site publishes for its own viewer
         await using var battery = await host.ConnectAsync(otherTokens["pw-theirs-bat"]);
         for (var seq = 1; seq <= 4; seq++)
             await battery.SendJsonAsync(new { type = "telemetry", seq, ts = Iso(Now), powerKw = 3.3, socPct = 80.0 });
         // The other site's state went out (its operator viewer has it); none of it reached the page.
-        await Eventually.Value(() => operatorSaw.ToArray(), s => s.Any(x => x["batteryKw"]?.GetValue<double>() == 3.3));
+        await Eventually.Value(() => operatorSaw.ToArray(), s => s.Any(x => x.BatteryKw == 3.3));
         // A round trip on the page's own connection: anything sent to it before has arrived.
         await page.EvaluateAsync("() => window.spy.invoke('ListSites')");
         (await page.EvaluateAsync<int>("window.leaked.length")).Should().Be(0);
@@ -131,10 +133,10 @@ public sealed class DashboardBrowserTests(DashboardHost host, Chromium chromium)
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#events .tag")).ToHaveTextAsync("opted out");
 
-        var timeline = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/sites/pw-optout/timeline"))!["items"]!.AsArray(),
-            items => items.Any(i => i!["type"]!.GetValue<string>() == "DispatchOptedOut"));
-        timeline.Should().ContainSingle(i => i!["type"]!.GetValue<string>() == "DispatchOptedOut")
-            .Which!["summary"]!.GetValue<string>().Should().Contain(requestId).And.Contain("homeowner:pwoptout");
+        var timeline = await Eventually.Until(async () => (await api.GetViewAsync<ResultPage<TimelineEntryView>>("/api/sites/pw-optout/timeline")).Items,
+            items => items.Any(i => i.Type == "DispatchOptedOut"));
+        timeline.Should().ContainSingle(i => i.Type == "DispatchOptedOut")
+            .Which.Summary.Should().Contain(requestId).And.Contain("homeowner:pwoptout");
     }
 
     [Fact]
@@ -150,10 +152,10 @@ public sealed class DashboardBrowserTests(DashboardHost host, Chromium chromium)
         // The page and the API agree on the fleet (read close together: other tests' homes come and go).
         (await Eventually.Until<bool>(async () =>
         {
-            var fleet = (await api.GetFromJsonAsync<JsonObject>("/api/fleet"))!;
+            var fleet = await api.GetViewAsync<FleetSummary>("/api/fleet");
             var shown = await page.Locator("#f-online").TextContentAsync();
-            return shown == fleet["sitesOnline"]!.ToString() && fleet["sitesOnline"]!.GetValue<int>() >= 1
-                && await page.Locator("#f-offline").TextContentAsync() == fleet["sitesOffline"]!.ToString();
+            return shown == fleet.SitesOnline.ToString() && fleet.SitesOnline >= 1
+                && await page.Locator("#f-offline").TextContentAsync() == fleet.SitesOffline.ToString();
         }, same => same, timeoutMs: 15_000)).Should().BeTrue();
         await Expect(page.Locator("#sites")).ToContainTextAsync("pw-fleet");
         await Expect(page.Locator("#kafka-where")).ToContainTextAsync("embedded");
@@ -182,8 +184,8 @@ public sealed class DashboardBrowserTests(DashboardHost host, Chromium chromium)
         using (var api = shotHost.Api())
         {
             var to = Now;
-            await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>(
-                    $"/api/sites/pw-shot/history?from={Iso(to - Duration.FromHours(24))}&to={Iso(to)}&resolution=15m"))!["points"]!.AsArray().Count,
+            await Eventually.Until(async () => (await api.GetViewAsync<SiteHistoryView>(
+                    $"/api/sites/pw-shot/history?from={Iso(to - Duration.FromHours(24))}&to={Iso(to)}&resolution=15m")).Points.Count,
                 n => n >= 90, timeoutMs: 30_000);
         }
 

@@ -41,7 +41,7 @@ public static class Sessions
     {
         var hub = new HubConnectionBuilder()
             .WithUrl(new Uri(host, "/hubs/live"), o => o.Cookies = cookies)
-            .AddJsonProtocol(o => JsonConfig.Apply(o.PayloadSerializerOptions))
+            .AddJsonProtocol(o => ApiViews.Strict(JsonConfig.Apply(o.PayloadSerializerOptions)))
             .Build();
         await hub.StartAsync();
         return hub;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Grid;
 using Vpp.EndToEnd.Tests.Grid;
 using Vpp.Tests.Shared;
 
@@ -33,8 +33,7 @@ public sealed class DispatchRestartTests
         {
             using var api = first.Api();
             for (var i = 0; i < 2; i++) homes.Add(await TestHome.StartAsync(api, first.DeviceEndpoint, $"rst-{i}", "rst"));
-            await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/regions/rst/flexibility"))!,
-                f => f["sites"]!.GetValue<int>() == 2, timeoutMs: 30_000);
+            await Eventually.Until(() => api.GetViewAsync<RegionFlexibility>("/api/regions/rst/flexibility"), f => f.Sites == 2, timeoutMs: 30_000);
             await homes.ReportedForAsync(Duration.FromSeconds(3)); // the baseline window's worth of meter readings
             var now = SystemClock.Instance.GetCurrentInstant();
             (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "rst", startsAt = Iso(now + Duration.FromSeconds(1)),
@@ -45,8 +44,8 @@ public sealed class DispatchRestartTests
             // ran as unmeasured. (Killed between the setpoints and the recorded start, the next host starts the dispatch
             // afresh and the intervals before it are not reported at all: seen once in CI, 12 of 15. Placing shares on
             // the recorded baselines in that window is DispatchBaselineTests' case.)
-            await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>($"/api/dispatches/{id}"))!["status"]!.GetValue<string>(),
-                status => status == "started", timeoutMs: 15_000);
+            await Eventually.Until(async () => (await api.GetViewAsync<DispatchView>($"/api/dispatches/{id}")).Status,
+                status => status == DispatchStatus.Started, timeoutMs: 15_000);
             await first.KillAsync();
         }
 
@@ -59,14 +58,14 @@ public sealed class DispatchRestartTests
         await Eventually.True(() => homes.Sum(h => h.SetpointsReceived) > before + 2, timeoutMs: 30_000);
         homes.Should().OnlyContain(h => Math.Abs(h.BatteryKw - 3) < 1e-6, "baseline 1 kW + share 2 kW, not 3 + 2; host log:\n{0}", second.Output);
 
-        var view = await Eventually.Until(async () => (await api2.GetFromJsonAsync<JsonObject>($"/api/dispatches/{id}"))!,
-            v => v["status"]!.GetValue<string>() == "completed", timeoutMs: 90_000);
-        view["lostSites"]!.AsArray().Should().BeEmpty();
-        var intervals = view["intervals"]!.AsArray().Select(i => i!.AsObject()).ToList();
+        var view = await Eventually.Until(() => api2.GetViewAsync<DispatchView>($"/api/dispatches/{id}"),
+            v => v.Status == DispatchStatus.Completed, timeoutMs: 90_000);
+        view.LostSites.Should().BeEmpty();
+        var intervals = view.Intervals;
         intervals.Should().HaveCount(15, "a 60 s window in 4 s intervals, each reported once");
         // Intervals while no host ran could not be measured; the last ones are, against the recorded baselines (stated tolerance 15 %).
         var last = intervals[^1];
-        last["sitesMeasured"]!.GetValue<int>().Should().Be(2);
-        last["deliveredKw"]!.GetValue<double>().Should().BeApproximately(4, 0.6);
+        last.SitesMeasured.Should().Be(2);
+        last.DeliveredKw.Should().BeApproximately(4, 0.6);
     }
 }

@@ -1,7 +1,7 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Domain.Telemetry;
+using Vpp.Host.Api;
 using Vpp.Tests.Shared;
 
 namespace Vpp.EndToEnd.Tests.Durable;
@@ -12,22 +12,23 @@ public sealed class HistoryTests(PostgresVppHost host) : IClassFixture<PostgresV
     private static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);
     private static Instant MinuteNow => Instant.FromUnixTimeSeconds(SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds() / 60 * 60);
 
-    private async Task<JsonArray> History(string siteId, Instant from, Instant to, string resolution, Func<JsonArray, bool> done)
+    private async Task<IReadOnlyList<SiteHistoryPoint>> History(string siteId, Instant from, Instant to, string resolution,
+        Func<IReadOnlyList<SiteHistoryPoint>, bool> done)
     {
         using var api = host.Api();
         return await Eventually.Until(async () =>
-            (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{siteId}/history?from={Iso(from)}&to={Iso(to)}&resolution={resolution}"))!["points"]!.AsArray(),
+            (await api.GetViewAsync<SiteHistoryView>($"/api/sites/{siteId}/history?from={Iso(from)}&to={Iso(to)}&resolution={resolution}")).Points,
             done);
     }
 
-    private static double Battery(JsonNode? point, string field) => point!["battery"]![field]!.GetValue<double>();
+    private static async Task<long> ReadingsTooLate(HttpClient api) => (await api.GetViewAsync<DiagnosticsView>("/api/diagnostics")).History.ReadingsTooLate;
 
     [Fact]
     public async Task Out_of_order_and_late_readings_land_in_their_buckets_and_too_late_ones_are_dropped_and_counted()
     {
         var tokens = await host.RegisterHomeAsync("late-home");
         using var api = host.Api();
-        var tooLateBefore = (await api.GetFromJsonAsync<JsonObject>("/api/diagnostics"))!["history"]!["readingsTooLate"]!.GetValue<long>();
+        var tooLateBefore = await ReadingsTooLate(api);
         var t = MinuteNow - Duration.FromMinutes(40);
 
         await using var battery = await host.ConnectAsync(tokens["late-home-bat"]);
@@ -40,15 +41,15 @@ public sealed class HistoryTests(PostgresVppHost host) : IClassFixture<PostgresV
         await battery.SendJsonAsync(new { type = "telemetry", seq = 4, ts = Iso(t + Duration.FromMinutes(20) - Duration.FromSeconds(0)), powerKw = 2.0, socPct = 49.0 });
         await battery.SendJsonAsync(new { type = "telemetry", seq = 5, ts = Iso(t + Duration.FromMinutes(20) + Duration.FromSeconds(40)), powerKw = 4.0, socPct = 51.0 });
 
-        var points = await History("late-home", t, t + Duration.FromMinutes(30), "1m", p => p.Count >= 2 && Battery(p[^1], "meanKw") > 2.5);
-        points.Select(p => p!["start"]!.GetValue<string>()).Should().Equal(Iso(t + Duration.FromMinutes(15)), Iso(t + Duration.FromMinutes(20)));
-        Battery(points[0], "meanKw").Should().Be(-3);
-        Battery(points[0], "negativeKwh").Should().BeApproximately(3 * 10 / 3600.0, 1e-9, "one 10-second reading at 3 kW charging");
-        Battery(points[1], "meanKw").Should().BeApproximately(8.0 / 3, 1e-9);
-        Battery(points[1], "maxKw").Should().Be(4);
-        points[1]!["socPctEnd"]!.GetValue<double>().Should().Be(51);
+        var points = await History("late-home", t, t + Duration.FromMinutes(30), "1m", p => p.Count >= 2 && p[^1].Battery.MeanKw > 2.5);
+        points.Select(p => p.Start).Should().Equal(t + Duration.FromMinutes(15), t + Duration.FromMinutes(20));
+        points[0].Battery.MeanKw.Should().Be(-3);
+        points[0].Battery.NegativeKwh.Should().BeApproximately(3 * 10 / 3600.0, 1e-9, "one 10-second reading at 3 kW charging");
+        points[1].Battery.MeanKw.Should().BeApproximately(8.0 / 3, 1e-9);
+        points[1].Battery.MaxKw.Should().Be(4);
+        points[1].SocPctEnd.Should().Be(51);
 
-        var tooLate = (await api.GetFromJsonAsync<JsonObject>("/api/diagnostics"))!["history"]!["readingsTooLate"]!.GetValue<long>();
+        var tooLate = await ReadingsTooLate(api);
         (tooLate - tooLateBefore).Should().Be(1);
     }
 
@@ -76,7 +77,7 @@ public sealed class HistoryTests(PostgresVppHost host) : IClassFixture<PostgresV
             await device.SendJsonAsync(Message(readings[0]));
         await using (var device = await host.ConnectAsync(back["back-home-bat"]))
         {
-            device.Welcome["lastSeq"]!.GetValue<long>().Should().Be(1);
+            device.Welcome.LastSeq.Should().Be(1);
             foreach (var r in readings.Skip(1)) await device.SendJsonAsync(Message(r));
         }
 
@@ -84,13 +85,13 @@ public sealed class HistoryTests(PostgresVppHost host) : IClassFixture<PostgresV
         var expectedDischargeKwh = readings.Sum(r => Math.Max(r.PowerKw, 0)) * 10 / 3600;
         foreach (var resolution in new[] { "1m", "15m", "1h" })
         {
-            var a = await History("live-home", start, end, resolution, p => p.Sum(x => Battery(x, "positiveKwh")) >= expectedDischargeKwh - 1e-9);
-            var b = await History("back-home", start, end, resolution, p => p.Sum(x => Battery(x, "positiveKwh")) >= expectedDischargeKwh - 1e-9);
+            var a = await History("live-home", start, end, resolution, p => p.Sum(x => x.Battery.PositiveKwh) >= expectedDischargeKwh - 1e-9);
+            var b = await History("back-home", start, end, resolution, p => p.Sum(x => x.Battery.PositiveKwh) >= expectedDischargeKwh - 1e-9);
             a.Count.Should().Be(resolution switch { "1m" => 60, "15m" => 4, _ => 1 });
-            b.ToJsonString().Should().Be(a.ToJsonString(), $"backfill and in-order delivery agree at {resolution}");
-            a.Sum(x => Battery(x, "positiveKwh")).Should().BeApproximately(expectedDischargeKwh, 1e-9);
+            b.Should().Equal(a, $"backfill and in-order delivery agree at {resolution}");
+            a.Sum(x => x.Battery.PositiveKwh).Should().BeApproximately(expectedDischargeKwh, 1e-9);
         }
         var hour = (await History("back-home", start, end, "1h", _ => true)).Single();
-        hour!["socPctEnd"]!.GetValue<double>().Should().BeApproximately(readings[^1].SocPct, 1e-9);
+        hour.SocPctEnd.Should().NotBeNull().And.BeApproximately(readings[^1].SocPct, 1e-9);
     }
 }

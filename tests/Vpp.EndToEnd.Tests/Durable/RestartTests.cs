@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Devices;
+using Vpp.Host.Api;
+using Vpp.Persistence.ReadModels;
+using Vpp.Protocol;
 using Vpp.Tests.Shared;
 
 namespace Vpp.EndToEnd.Tests.Durable;
@@ -30,17 +33,17 @@ public sealed class RestartTests
             await using var battery = await DeviceSocket.ConnectAsync(first.DeviceEndpoint, tokens["r-home-bat"]);
             await battery.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Now, powerKw = 0.0, socPct = 60.0 });
             // The reading is in (a setpoint is checked against the battery's SoC).
-            await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/r-home-bat"))!, j => j["last"] is JsonObject);
+            await Eventually.Until(() => api.GetViewAsync<DeviceTwinState>("/api/devices/r-home-bat"), j => j.Last is not null);
             var issued = await api.PostAsJsonAsync("/api/devices/r-home-bat/setpoints", new { powerKw = -2.0, validForSeconds = 900, reason = "restart test" });
             issued.StatusCode.Should().Be(HttpStatusCode.Created, await issued.Content.ReadAsStringAsync());
-            var setpoint = await battery.ReceiveAsync();
-            commandId = setpoint!["commandId"]!.GetValue<string>();
-            setpoint["minSocPct"]!.GetValue<double>().Should().Be(30);
+            var setpoint = (await battery.ReceiveAsync()).Should().BeOfType<SetpointMessage>().Subject;
+            commandId = setpoint.CommandId;
+            setpoint.MinSocPct.Should().Be(30);
             await battery.SendJsonAsync(new { type = "ack", commandId, status = "accepted" });
-            await WaitForStatus(api, commandId, "accepted");
+            await WaitForStatus(api, commandId, CommandStatus.Accepted);
 
             var rotated = await api.PostAsync("/api/devices/r-home-meter/token", null);
-            newMeterToken = (await rotated.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+            newMeterToken = (await rotated.ReadViewAsync<TokenIssued>()).Token;
             await first.KillAsync(); // SIGKILL: whatever was only in memory is gone
         }
 
@@ -50,9 +53,7 @@ public sealed class RestartTests
         // The device token still authenticates, and the accepted, still-valid setpoint is re-sent on connect.
         await using (var battery = await DeviceSocket.ConnectAsync(second.DeviceEndpoint, tokens["r-home-bat"]))
         {
-            var resent = await battery.ReceiveAsync();
-            resent!["type"]!.GetValue<string>().Should().Be("setpoint");
-            resent["commandId"]!.GetValue<string>().Should().Be(commandId);
+            (await battery.ReceiveAsync()).Should().BeOfType<SetpointMessage>().Which.CommandId.Should().Be(commandId);
         }
         // The rotation survived: old meter token refused, new one accepted.
         var old = new ClientWebSocket();
@@ -62,27 +63,27 @@ public sealed class RestartTests
         await using (await DeviceSocket.ConnectAsync(second.DeviceEndpoint, newMeterToken)) { }
 
         // The site twin is rebuilt from its stream: devices, reserve and participation.
-        var site = (await api2.GetFromJsonAsync<JsonObject>("/api/sites/r-home"))!;
-        site["devices"]!.AsArray().Should().HaveCount(3);
-        site["backupReservePct"]!.GetValue<double>().Should().Be(30);
-        site["participating"]!.GetValue<bool>().Should().BeFalse();
+        var site = await api2.GetViewAsync<SiteView>("/api/sites/r-home");
+        site.Devices.Should().HaveCount(3);
+        site.BackupReservePct.Should().Be(30);
+        site.Participating.Should().BeFalse();
         (await api2.GetAsync("/api/sites/r-home/state")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         // Command log in the twin and in the read model; the timeline holds every decision.
-        var commands = (await api2.GetFromJsonAsync<JsonObject>("/api/devices/r-home-bat/commands"))!["commands"]!.AsArray();
-        commands.Should().ContainSingle(c => c!["commandId"]!.GetValue<string>() == commandId);
-        var history = await Eventually.Until(async () => (await api2.GetFromJsonAsync<JsonObject>("/api/devices/r-home-bat/command-history"))!,
-            h => h["items"]!.AsArray().Any(c => c!["outcome"]!.GetValue<string>() == "accepted"));
-        history["items"]!.AsArray().Single()!["id"]!.GetValue<string>().Should().Be(commandId);
-        var timeline = await Eventually.Until(async () => (await api2.GetFromJsonAsync<JsonObject>("/api/sites/r-home/timeline?take=50"))!,
-            t => t["total"]!.GetValue<long>() >= 8);
-        timeline["items"]!.AsArray().Select(i => i!["type"]!.GetValue<string>()).Should().Contain(
+        var commands = (await api2.GetViewAsync<CommandsView>("/api/devices/r-home-bat/commands")).Commands;
+        commands.Should().ContainSingle(c => c.CommandId == commandId);
+        var history = await Eventually.Until(() => api2.GetViewAsync<ResultPage<CommandHistoryEntryView>>("/api/devices/r-home-bat/command-history"),
+            h => h.Items.Any(c => c.Outcome == "accepted"));
+        history.Items.Single().Id.Should().Be(commandId);
+        var timeline = await Eventually.Until(() => api2.GetViewAsync<ResultPage<TimelineEntryView>>("/api/sites/r-home/timeline?take=50"),
+            t => t.Total >= 8);
+        timeline.Items.Select(i => i.Type).Should().Contain(
             ["SiteRegistered", "DeviceAddedToSite", "PreferencesChanged", "SetpointIssued", "SetpointAcknowledged", "DeviceTokenRotated"]);
     }
 
-    private static async Task WaitForStatus(HttpClient api, string commandId, string status)
+    private static async Task WaitForStatus(HttpClient api, string commandId, CommandStatus status)
     {
-        await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/r-home-bat/commands"))!,
-            c => c["commands"]!.AsArray().Any(x => x!["commandId"]!.GetValue<string>() == commandId && x["status"]!.GetValue<string>() == status));
+        await Eventually.Until(() => api.GetViewAsync<CommandsView>("/api/devices/r-home-bat/commands"),
+            c => c.Commands.Any(x => x.CommandId == commandId && x.Status == status));
     }
 }

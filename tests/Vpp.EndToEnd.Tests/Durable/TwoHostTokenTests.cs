@@ -1,6 +1,5 @@
-using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text.Json.Nodes;
+using Vpp.Host.Api;
 using Vpp.Tests.Shared;
 
 namespace Vpp.EndToEnd.Tests.Durable;
@@ -20,7 +19,7 @@ public sealed class TwoHostTokenTests
         await using (await DeviceSocket.ConnectAsync(b.DeviceEndpoint, tokens["two-host-pv"])) { }
 
         var rotated = await apiA.PostAsync("/api/devices/two-host-pv/token", null);
-        var fresh = (await rotated.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+        var fresh = (await rotated.ReadViewAsync<TokenIssued>()).Token;
         var revoked = await apiA.DeleteAsync("/api/devices/two-host-meter/token");
         revoked.IsSuccessStatusCode.Should().BeTrue();
 

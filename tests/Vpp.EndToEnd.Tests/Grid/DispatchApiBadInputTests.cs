@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Grid;
+using Vpp.Persistence.ReadModels;
 using Vpp.Tests.Shared;
 
 namespace Vpp.EndToEnd.Tests.Grid;
@@ -33,6 +36,7 @@ public class DispatchApiBadInputTests(VppHost host) : IClassFixture<VppHost>
         var requestId = "gbad-" + Guid.NewGuid().ToString("N")[..8];
         (await api.PostAsJsonAsync("/api/dispatches", new { requestId, region = "gbad", startsAt = Iso(Now + Duration.FromHours(1)), endsAt = Iso(Now + Duration.FromHours(2)), powerKw = 5.0 }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
+        // The whole answer as it came, compared after the refusal: nothing about the dispatch changed.
         var before = (await api.GetFromJsonAsync<JsonObject>($"/api/dispatches/{requestId}"))!.ToJsonString();
 
         var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("{site}", site).Replace("{request}", requestId));
@@ -41,7 +45,7 @@ public class DispatchApiBadInputTests(VppHost host) : IClassFixture<VppHost>
                 Encoding.UTF8, "application/json");
         var response = await api.SendAsync(request);
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest, await response.Content.ReadAsStringAsync());
-        (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Should().ContainKey(field);
+        (await response.ReadViewAsync<HttpValidationProblemDetails>()).Errors.Should().ContainKey(field);
 
         (await api.GetFromJsonAsync<JsonObject>($"/api/dispatches/{requestId}"))!.ToJsonString().Should().Be(before);
         (await api.GetAsync("/api/sites/badregion")).StatusCode.Should().Be(HttpStatusCode.NotFound);
@@ -68,7 +72,7 @@ public class DispatchApiBadInputTests(VppHost host) : IClassFixture<VppHost>
         (await api.PostAsync($"/api/sites/{site}/dispatches/evt-1/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await api.PostAsync($"/api/sites/{site}/dispatches/evt-1/opt-out", null)).StatusCode.Should().Be(HttpStatusCode.OK, "idempotent");
         var timeline = await Eventually.Until(
-            async () => (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{site}/timeline"))!["items"]!.AsArray().Select(i => i!["type"]!.GetValue<string>()).ToList(),
+            async () => (await api.GetViewAsync<ResultPage<TimelineEntryView>>($"/api/sites/{site}/timeline")).Items.Select(i => i.Type).ToList(),
             t => t.Contains("DispatchOptedOut"));
         timeline.Count(t => t == "DispatchOptedOut").Should().Be(1);
 
@@ -78,6 +82,6 @@ public class DispatchApiBadInputTests(VppHost host) : IClassFixture<VppHost>
         var cancel = await api.PostAsJsonAsync($"/api/dispatches/{requestId}/cancel", new { reason = "no longer needed" });
         // No site in region gcan: rejected at once, so there is nothing to cancel.
         cancel.StatusCode.Should().Be(HttpStatusCode.Conflict);
-        (await api.GetFromJsonAsync<JsonObject>($"/api/dispatches/{requestId}"))!["status"]!.GetValue<string>().Should().Be("rejected");
+        (await api.GetViewAsync<DispatchView>($"/api/dispatches/{requestId}")).Status.Should().Be(DispatchStatus.Rejected);
     }
 }

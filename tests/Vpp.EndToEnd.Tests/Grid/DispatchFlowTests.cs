@@ -1,7 +1,6 @@
 extern alias sim;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
 using Vpp.Contracts.Grid;
@@ -9,6 +8,7 @@ using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 using Vpp.Persistence.Events;
 using Vpp.Persistence.EventStore;
+using Vpp.Persistence.ReadModels;
 using Vpp.Protocol.GridSignals;
 using sim::Vpp.Simulators.Fleet;
 using Vpp.EndToEnd.Tests.Kafka;
@@ -86,26 +86,26 @@ public sealed class DispatchFlowTests : IAsyncLifetime
             var lifecycle = kafka.ReadAll(KafkaTopics.Dispatch,
                     r => r.Any(m => m.Message.Key == requestId && KafkaTestClient.Header(m, "ce_type") == MessageTypes.DispatchCompleted), timeoutMs: 90_000)
                 .Where(m => m.Message.Key == requestId)
-                .Select(m => (Type: KafkaTestClient.Header(m, "ce_type"), Body: JsonNode.Parse(m.Message.Value)!.AsObject()))
+                .Select(m => (Type: KafkaTestClient.Header(m, "ce_type"), Message: m))
                 .ToList();
 
             lifecycle.Select(m => m.Type).Distinct().Should().Equal(MessageTypes.DispatchReceived, MessageTypes.DispatchAccepted,
                 MessageTypes.DispatchStarted, MessageTypes.DispatchDelivery, MessageTypes.DispatchCompleted);
-            lifecycle.Single(m => m.Type == MessageTypes.DispatchAccepted).Body["acceptedKw"]!.GetValue<double>().Should().Be(8);
-            var started = lifecycle.Single(m => m.Type == MessageTypes.DispatchStarted).Body;
-            started["allocatedKw"]!.GetValue<double>().Should().BeApproximately(8, 1e-6);
-            var deliveries = lifecycle.Where(m => m.Type == MessageTypes.DispatchDelivery).Select(m => m.Body).ToList();
+            lifecycle.Single(m => m.Type == MessageTypes.DispatchAccepted).Message.Body<DispatchAcceptedMessage>().AcceptedKw.Should().Be(8);
+            var started = lifecycle.Single(m => m.Type == MessageTypes.DispatchStarted).Message.Body<DispatchStartedMessage>();
+            started.AllocatedKw.Should().BeApproximately(8, 1e-6);
+            var deliveries = lifecycle.Where(m => m.Type == MessageTypes.DispatchDelivery).Select(m => m.Message.Body<DispatchDeliveryMessage>()).ToList();
             deliveries.Should().HaveCount(5, "a 20 s window in 4 s intervals");
-            deliveries.Should().OnlyContain(d => d["sitesMeasured"]!.GetValue<int>() == started["sites"]!.GetValue<int>());
+            deliveries.Should().OnlyContain(d => d.SitesMeasured == started.Sites);
 
             // Stated tolerance: within 15 % of the requested energy. The first interval includes the
             // devices' reaction time (up to one 500 ms step) and the homes' loads vary at random.
-            var completed = lifecycle.Single(m => m.Type == MessageTypes.DispatchCompleted).Body;
-            var requestedKwh = completed["requestedKwh"]!.GetValue<double>();
+            var completed = lifecycle.Single(m => m.Type == MessageTypes.DispatchCompleted).Message.Body<DispatchCompletedMessage>();
+            var requestedKwh = completed.RequestedKwh;
             requestedKwh.Should().BeApproximately(8.0 * 20 / 3600, 1e-9);
-            completed["deliveredKwh"]!.GetValue<double>().Should().BeApproximately(requestedKwh, requestedKwh * 0.15);
-            completed["endedEarly"]!.GetValue<bool>().Should().BeFalse();
-            fleet.SetpointsReceived.Should().BeGreaterThanOrEqualTo(started["sites"]!.GetValue<int>());
+            completed.DeliveredKwh.Should().BeApproximately(requestedKwh, requestedKwh * 0.15);
+            completed.EndedEarly.Should().BeFalse();
+            fleet.SetpointsReceived.Should().BeGreaterThanOrEqualTo(started.Sites);
         }
         finally
         {
@@ -189,8 +189,7 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         view.LostSites[0].Should().Be($"{region}-0");
         view.Allocations.Values.Sum().Should().BeApproximately(6, 1e-6);
         await Eventually.Value(() => homes.Skip(1).Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 4) < 1e-6), timeoutMs: 10_000);
-        var timeline = (await api.GetFromJsonAsync<JsonObject>($"/api/sites/{region}-0/timeline"))!["items"]!.AsArray()
-            .Select(i => i!["summary"]!.GetValue<string>()).ToList();
+        var timeline = (await api.GetViewAsync<ResultPage<TimelineEntryView>>($"/api/sites/{region}-0/timeline")).Items.Select(i => i.Summary).ToList();
         if (answer == "rejected") timeline.Should().Contain(s => s.Contains("rejected"), "the device's refusal is recorded");
         var events = (await _host.Service<IEventStore>().ReadAsync(StreamKeys.Dispatch(id), 0)).Events;
         events.OfType<DispatchReallocated>().Should().ContainSingle().Which.Reason.Should().Be($"battery {region}-0-bat: {reason}");
@@ -240,9 +239,9 @@ public sealed class DispatchFlowTests : IAsyncLifetime
             var at = InstantPattern.ExtendedIso.Parse(KafkaTestClient.Header(cancelled, "ce_time"));
             at.Success.Should().BeTrue("ce_time is an ISO-8601 instant");
             Math.Abs((at.Value - Now).TotalSeconds).Should().BeLessThan(60, "it is when the cancel happened");
-            var body = JsonNode.Parse(cancelled.Message.Value)!.AsObject();
-            body["status"]!.GetValue<string>().Should().Be("cancelled");
-            body["reason"]!.GetValue<string>().Should().Be("withdrawn");
+            var body = cancelled.Body<DispatchCancelledMessage>();
+            body.Status.Should().Be("cancelled");
+            body.Reason.Should().Be("withdrawn");
         }
 
         // A request that is not cancelled, starting 5 s after the first would have: once its setpoints are out,

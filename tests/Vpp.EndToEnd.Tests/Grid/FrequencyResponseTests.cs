@@ -1,13 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Grid;
 using Vpp.EndToEnd.Tests.Kafka;
 using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 using Vpp.Persistence.Events;
 using Vpp.Persistence.EventStore;
+using Vpp.Persistence.ReadModels;
 using Vpp.Protocol.GridSignals;
 using Vpp.Tests.Shared;
 
@@ -23,13 +25,16 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private static async Task<JsonObject> Get(HttpClient api, string path) => (await api.GetFromJsonAsync<JsonObject>(path))!;
+    private static Task<RegionFlexibility> Flexibility(HttpClient api, string region) => api.GetViewAsync<RegionFlexibility>($"/api/regions/{region}/flexibility");
+
+    private static Task<FrequencyResponseView> Response(HttpClient api, string region) =>
+        api.GetViewAsync<FrequencyResponseView>($"/api/regions/{region}/frequency-response");
 
     private async Task<HomeGroup> Homes(HttpClient api, string region, int count)
     {
         var homes = new HomeGroup();
         for (var i = 0; i < count; i++) homes.Add(await TestHome.StartAsync(_host, $"{region}-{i}", region));
-        await Eventually.Until(() => Get(api, $"/api/regions/{region}/flexibility"), f => f["sites"]!.GetValue<int>() == count, timeoutMs: 30_000);
+        await Eventually.Until(() => Flexibility(api, region), f => f.Sites == count, timeoutMs: 30_000);
         return homes;
     }
 
@@ -39,24 +44,24 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
         using var api = _host.Api();
         await using var homes = await Homes(api, "fr-c", 2);
         // Two equal homes, each a 5 kW inverter covering a 1 kW load: 8 kW up for dispatch before any commitment.
-        (await Get(api, "/api/regions/fr-c/flexibility"))["upKw"]!.GetValue<double>().Should().BeApproximately(8, 1e-6);
+        (await Flexibility(api, "fr-c")).UpKw.Should().BeApproximately(8, 1e-6);
         var commit = await api.PutAsJsonAsync("/api/regions/fr-c/frequency-response", new { committedKw = 4.0, mode = "central", until = Iso(Now + Duration.FromHours(1)) });
         commit.StatusCode.Should().Be(HttpStatusCode.OK);
-        var view = (await commit.Content.ReadFromJsonAsync<JsonObject>())!;
-        view["committedKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
-        view["batteries"]!.GetValue<int>().Should().Be(2);
+        var view = await commit.ReadViewAsync<FrequencyResponseView>();
+        view.CommittedKw.Should().BeApproximately(4, 1e-6);
+        view.Batteries.Should().Be(2);
         // 2 kW of each inverter is held for frequency response: 3 − 1 = 2 kW up left per home.
-        (await Get(api, "/api/regions/fr-c/flexibility"))["upKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
+        (await Flexibility(api, "fr-c")).UpKw.Should().BeApproximately(4, 1e-6);
 
         using var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers);
         await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-c", new { ts = Iso(Now), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
         // Functional deadline for the central response (a product requirement, not a benchmark): 5 s.
         await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 3) < 1e-6), timeoutMs: 5_000);
         homes.Should().OnlyContain(h => h.LastSetpointReason == "frequency response");
-        (await Get(api, "/api/regions/fr-c/frequency-response"))["responseKw"]!.GetValue<double>().Should().BeApproximately(4, 1e-6);
+        (await Response(api, "fr-c")).ResponseKw.Should().BeApproximately(4, 1e-6);
 
         await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-c", new { ts = Iso(Now), hz = 50.0 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
-        await Eventually.Until(() => Get(api, "/api/regions/fr-c/frequency-response"), v => v["responseKw"]!.GetValue<double>() == 0, timeoutMs: 5_000);
+        await Eventually.Until(() => Response(api, "fr-c"), v => v.ResponseKw == 0, timeoutMs: 5_000);
         // Released: back at the 1 kW it ran before for a second, then self-consumption.
         await Eventually.Value(() => homes.Select(h => h.BatteryKw).ToArray(), kws => kws.All(kw => Math.Abs(kw - 1) < 1e-6), timeoutMs: 5_000);
 
@@ -75,8 +80,8 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
         using var kafka = new KafkaTestClient(_host.Service<KafkaEndpoint>().BootstrapServers);
         // A dip a minute ago (the default validity is 10 s), e.g. redelivered after a restart.
         await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-o", new { ts = Iso(Now - Duration.FromMinutes(1)), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
-        var view = await Eventually.Until(() => Get(api, "/api/regions/fr-o/frequency-response"), v => v["lastHz"]?.GetValue<double>() == 49.8, timeoutMs: 30_000);
-        view["responseKw"]!.GetValue<double>().Should().Be(0, "the reading was handled (it is the latest) and not answered");
+        var view = await Eventually.Until(() => Response(api, "fr-o"), v => v.LastHz == 49.8, timeoutMs: 30_000);
+        view.ResponseKw.Should().Be(0, "the reading was handled (it is the latest) and not answered");
 
         // The same dip, fresh: answered (so the silence above was the reading's age, not a slow path).
         await kafka.ProduceAsync(KafkaTopics.GridSignals, "fr-o", new { ts = Iso(Now), hz = 49.8 }, KafkaTestClient.Ce(GridSignalParser.FrequencyType));
@@ -94,19 +99,19 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
         await Eventually.True(() => homes.All(h => h.FrequencyResponse is not null), timeoutMs: 5_000);
         foreach (var h in homes)
         {
-            h.FrequencyResponse!["committedKw"]!.GetValue<double>().Should().BeApproximately(1.5, 1e-6);
-            h.FrequencyResponse["deadbandHz"]!.GetValue<double>().Should().Be(0.010);
-            h.FrequencyResponse["fullActivationHz"]!.GetValue<double>().Should().Be(0.200);
-            h.FrequencyResponse["minSocPct"]!.GetValue<double>().Should().Be(20, "the home's reserve bounds the response too");
+            h.FrequencyResponse!.CommittedKw.Should().BeApproximately(1.5, 1e-6);
+            h.FrequencyResponse.DeadbandHz.Should().Be(0.010);
+            h.FrequencyResponse.FullActivationHz.Should().Be(0.200);
+            h.FrequencyResponse.MinSocPct.Should().Be(20, "the home's reserve bounds the response too");
         }
         var timeline = await Eventually.Until(
-            async () => (await Get(api, "/api/sites/fr-l-0/timeline"))["items"]!.AsArray().Select(i => i!["type"]!.GetValue<string>()).ToList(),
+            async () => (await api.GetViewAsync<ResultPage<TimelineEntryView>>("/api/sites/fr-l-0/timeline")).Items.Select(i => i.Type).ToList(),
             t => t.Contains("DroopAssigned"));
         timeline.Should().Contain("DroopAssigned");
 
         (await api.PutAsJsonAsync("/api/regions/fr-l/frequency-response", new { committedKw = 0.0, mode = "local" })).StatusCode.Should().Be(HttpStatusCode.OK);
-        await Eventually.True(() => homes.All(h => h.FrequencyResponse!["committedKw"]!.GetValue<double>() == 0), timeoutMs: 5_000);
-        (await Get(api, "/api/regions/fr-l/frequency-response"))["batteries"]!.GetValue<int>().Should().Be(0);
+        await Eventually.True(() => homes.All(h => h.FrequencyResponse!.CommittedKw == 0), timeoutMs: 5_000);
+        (await Response(api, "fr-l")).Batteries.Should().Be(0);
     }
 
     [Fact]
@@ -117,7 +122,7 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
         // 10 kWh, 20 % reserve, 2 kW committed each: the window starts at 20 + 2·0.25/√0.9/10 ≈ 25.3 %.
         (await api.PutAsJsonAsync("/api/regions/fr-s/frequency-response", new { committedKw = 4.0, mode = "local", until = Iso(Now + Duration.FromHours(1)) }))
             .StatusCode.Should().Be(HttpStatusCode.OK);
-        await Eventually.Value(() => homes.Select(h => h.FrequencyResponse?["committedKw"]?.GetValue<double>()).ToArray(), kw => kw.All(k => k == 2), timeoutMs: 10_000);
+        await Eventually.Value(() => homes.Select(h => h.FrequencyResponse?.CommittedKw).ToArray(), kw => kw.All(k => k == 2), timeoutMs: 10_000);
         homes[1].SocPct = 22; // this one drains (e.g. a long excursion)
         await Eventually.Value(() => homes[1].LastSetpointReason, r => r == "restore SoC window for frequency response", timeoutMs: 10_000);
         homes[1].BatteryKw.Should().BeApproximately(-3, 1e-6, "it charges with the 3 kW the commitment leaves free");
@@ -142,7 +147,7 @@ public sealed class FrequencyResponseTests : IAsyncLifetime
             new StringContent(body.Replace("LATER", Iso(Now + Duration.FromHours(1))).Replace("PAST", Iso(Now - Duration.FromHours(1))),
                 System.Text.Encoding.UTF8, "application/json"));
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Should().ContainKey(field);
-        (await Get(api, "/api/regions/fr-bad/frequency-response"))["batteries"]!.GetValue<int>().Should().Be(0);
+        (await response.ReadViewAsync<HttpValidationProblemDetails>()).Errors.Should().ContainKey(field);
+        (await Response(api, "fr-bad")).Batteries.Should().Be(0);
     }
 }

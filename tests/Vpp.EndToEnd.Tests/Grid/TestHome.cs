@@ -2,9 +2,10 @@ using Vpp.Tests.Shared;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Host.Api;
+using Vpp.Protocol;
 
 namespace Vpp.EndToEnd.Tests.Grid;
 
@@ -41,7 +42,7 @@ public sealed class TestHome : IAsyncDisposable
     public double? MeterGridKw { get; set; }
     /// <summary>How the battery answers setpoints: "accepted" (and runs them), "rejected", or null (never answers).</summary>
     public string? AnswerSetpointsWith { get; set; } = "accepted";
-    public JsonObject? FrequencyResponse { get; private set; }
+    public FrequencyResponseMessage? FrequencyResponse { get; private set; }
     /// <summary>Reporting rounds sent (battery and meter each once a round).</summary>
     public long RoundsSent => Interlocked.Read(ref _seq);
     public double BatteryKw => _setpoint is { } s && s.Until > Now ? s.Kw : LoadKw;
@@ -93,7 +94,7 @@ public sealed class TestHome : IAsyncDisposable
     {
         var res = await api.PostAsJsonAsync($"/api/sites/{siteId}/devices", body);
         res.StatusCode.Should().Be(HttpStatusCode.Created);
-        return (await res.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+        return (await res.ReadViewAsync<DeviceRegistered>()).Token;
     }
 
     private async Task Report()
@@ -121,23 +122,22 @@ public sealed class TestHome : IAsyncDisposable
         {
             while (await _battery.ReceiveAsync(timeoutMs: 600_000) is { } message)
             {
-                var type = message["type"]?.GetValue<string>();
-                if (type == "frequency-response")
+                if (message is FrequencyResponseMessage droop)
                 {
-                    FrequencyResponse = message;
-                    await Send(_battery, new { type = "ack", commandId = message["commandId"]!.GetValue<string>(), status = "accepted" });
+                    FrequencyResponse = droop;
+                    await Send(_battery, new { type = "ack", commandId = droop.CommandId, status = "accepted" });
                     continue;
                 }
-                if (type != "setpoint") continue;
+                if (message is not SetpointMessage setpoint) continue;
                 SetpointsReceived++;
-                LastSetpointReason = message["reason"]!.GetValue<string>();
+                LastSetpointReason = setpoint.Reason;
                 SetpointReasons.Enqueue(LastSetpointReason);
                 SetpointArrivals.Enqueue((LastSetpointReason, Now));
                 SocAtSetpoints.Enqueue(SocPct);
                 if (AnswerSetpointsWith is not { } answer) continue;
                 if (answer == "accepted")
-                    _setpoint = (message["powerKw"]!.GetValue<double>(), InstantPattern.ExtendedIso.Parse(message["validUntil"]!.GetValue<string>()).Value);
-                await Send(_battery, new { type = "ack", commandId = message["commandId"]!.GetValue<string>(), status = answer, reason = answer == "rejected" ? "busy" : null });
+                    _setpoint = (setpoint.PowerKw, setpoint.ValidUntil);
+                await Send(_battery, new { type = "ack", commandId = setpoint.CommandId, status = answer, reason = answer == "rejected" ? "busy" : null });
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException) { }

@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Devices;
 using Vpp.Contracts.Grid;
 using Vpp.Contracts.Sites;
 using Vpp.Messaging.Consumers;
@@ -33,17 +33,15 @@ public sealed class KafkaInTests(VppHost host) : IClassFixture<VppHost>
         var ce = KafkaTestClient.Ce("vpp.telemetry.v1");
         await kafka.ProduceAsync(KafkaTopics.Telemetry, "kafka-home-bat", reading, ce);
 
-        var state = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/kafka-home-bat"))!,
-            s => s["last"] is JsonObject);
-        state["last"]!["seq"]!.GetValue<long>().Should().Be(7);
-        state["last"]!["socPct"]!.GetValue<double>().Should().Be(61);
+        var state = await Eventually.Until(() => api.GetViewAsync<DeviceTwinState>("/api/devices/kafka-home-bat"), s => s.Last is not null);
+        state.Last!.Seq.Should().Be(7);
+        state.Last.SocPct.Should().Be(61);
 
         var duplicatesBefore = host.Service<Vpp.Grains.Hosting.TwinMetrics>().DuplicatesTotal;
         await kafka.ProduceAsync(KafkaTopics.Telemetry, "kafka-home-bat", reading with { }, ce); // the same message again
         await kafka.ProduceAsync(KafkaTopics.Telemetry, "kafka-home-bat", new { type = "telemetry", deviceId = "kafka-home-bat", seq = 8, ts = Iso(Now), powerKw = 2.0, socPct = 60.0 }, KafkaTestClient.Ce("vpp.telemetry.v1"));
-        state = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>("/api/devices/kafka-home-bat"))!,
-            s => s["last"]!["seq"]!.GetValue<long>() == 8);
-        state["last"]!["powerKw"]!.GetValue<double>().Should().Be(2);
+        state = await Eventually.Until(() => api.GetViewAsync<DeviceTwinState>("/api/devices/kafka-home-bat"), s => s.Last?.Seq == 8);
+        state.Last!.PowerKw.Should().Be(2);
         (host.Service<Vpp.Grains.Hosting.TwinMetrics>().DuplicatesTotal - duplicatesBefore).Should().Be(1);
     }
 

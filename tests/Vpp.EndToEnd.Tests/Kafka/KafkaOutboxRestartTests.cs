@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Grid;
 using Vpp.Messaging.Embedded;
 using Vpp.Messaging.Hosting;
 using Vpp.Messaging.Contracts;
@@ -38,8 +39,8 @@ public sealed class KafkaOutboxRestartTests
                 })).StatusCode.Should().Be(HttpStatusCode.Created);
             // Every request decided (no sites in DE-N: rejected) before the host stops.
             foreach (var id in ids)
-                await Eventually.Until(async () => (await api.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/dispatches/{id}"))!["status"]!.GetValue<string>(),
-                    status => status == "rejected");
+                await Eventually.Until(async () => (await api.GetViewAsync<DispatchView>($"/api/dispatches/{id}")).Status,
+                    status => status == DispatchStatus.Rejected);
         } // stopped while Kafka was unreachable: nothing could be published
         cluster.SetBrokerUp(1);
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
 using Vpp.Messaging.Consumers;
@@ -8,6 +7,7 @@ using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 using Vpp.Messaging.Topics;
 using Vpp.EndToEnd.Tests.Durable;
+using Vpp.Host.Api;
 
 namespace Vpp.EndToEnd.Tests.Kafka;
 
@@ -52,11 +52,11 @@ public sealed class KafkaOutboxTests(PostgresVppHost host) : IClassFixture<Postg
 
         // ...and by then the readings are in the history table (written before the commit).
         using var api = host.Api();
-        var history = (await api.GetFromJsonAsync<JsonObject>(
-            $"/api/sites/khist/history?from={Iso(minute)}&to={Iso(minute + Duration.FromMinutes(1))}&resolution=1m"))!["points"]!.AsArray();
+        var history = (await api.GetViewAsync<SiteHistoryView>(
+            $"/api/sites/khist/history?from={Iso(minute)}&to={Iso(minute + Duration.FromMinutes(1))}&resolution=1m")).Points;
         history.Should().ContainSingle();
-        history[0]!["battery"]!["positiveKwh"]!.GetValue<double>().Should().BeApproximately(3.0 * 60 / 3600, 1e-9, "six 10-second readings at 3 kW");
-        history[0]!["socPctEnd"]!.GetValue<double>().Should().Be(65);
+        history[0].Battery.PositiveKwh.Should().BeApproximately(3.0 * 60 / 3600, 1e-9, "six 10-second readings at 3 kW");
+        history[0].SocPctEnd.Should().Be(65);
     }
 
     [Fact]
@@ -83,17 +83,17 @@ public sealed class KafkaOutboxTests(PostgresVppHost host) : IClassFixture<Postg
             .Where(r => all.Contains(r.Message.Key)).ToList();
         seen.Select(r => r.Message.Key).Should().BeEquivalentTo(all.Concat(all), "every decision arrives, once");
         seen.Select(r => KafkaTestClient.Header(r, "ce_id")).Should().OnlyHaveUniqueItems();
-        seen.Where(r => KafkaTestClient.Header(r, "ce_type") == MessageTypes.DispatchRejected).Select(r => JsonNode.Parse(r.Message.Value)!["reason"]!.GetValue<string>())
+        seen.Where(r => KafkaTestClient.Header(r, "ce_type") == MessageTypes.DispatchRejected).Select(r => r.Body<DispatchRejectedMessage>().Reason)
             .Should().AllBe("no participating sites");
         foreach (var r in seen.Where(r => KafkaTestClient.Header(r, "ce_type") != MessageTypes.DispatchRejected))
         {
             KafkaTestClient.Header(r, "ce_type").Should().Be("vpp.dispatch.received.v1");
             KafkaTestClient.Header(r, "ce_specversion").Should().Be("1.0");
             KafkaTestClient.Header(r, "content-type").Should().Be("application/json");
-            var body = JsonNode.Parse(r.Message.Value)!;
-            body["requestId"]!.GetValue<string>().Should().Be(r.Message.Key);
-            body["status"]!.GetValue<string>().Should().Be("received");
-            body["powerKw"]!.GetValue<double>().Should().Be(120);
+            var body = r.Body<DispatchReceivedMessage>();
+            body.RequestId.Should().Be(r.Message.Key);
+            body.Status.Should().Be("received");
+            body.PowerKw.Should().Be(120);
         }
     }
 }

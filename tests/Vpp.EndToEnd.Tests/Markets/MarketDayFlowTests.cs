@@ -1,6 +1,4 @@
 extern alias sim;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
 using Vpp.Contracts.Markets;
@@ -8,6 +6,7 @@ using Vpp.Domain.Markets;
 using Vpp.EndToEnd.Tests.Dashboards;
 using Vpp.EndToEnd.Tests.Grid;
 using Vpp.EndToEnd.Tests.Kafka;
+using Vpp.Host.Portal;
 using Vpp.Messaging.Contracts;
 using Vpp.Messaging.Hosting;
 using Vpp.Tests.Shared;
@@ -95,19 +94,19 @@ public sealed class MarketDayFlowTests
         var credited = 0.0;
         foreach (var home in homes)
         {
-            var earnings = (await operatorSession.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{home.SiteId}/earnings"))!;
-            earnings["settledProducts"]!.GetValue<int>().Should().Be(2, $"{home.SiteId} delivered in both traded products");
-            earnings["note"].Should().BeNull();
-            credited += earnings["totalEarned"]!.GetValue<double>();
+            var earnings = await operatorSession.GetViewAsync<EarningsView>($"/portal/api/sites/{home.SiteId}/earnings");
+            earnings.SettledProducts.Should().Be(2, $"{home.SiteId} delivered in both traded products");
+            earnings.Note.Should().BeNull();
+            credited += earnings.TotalEarned ?? throw new InvalidOperationException($"{home.SiteId}: no total earned after settlement");
         }
         credited.Should().BeApproximately(netEur, 1e-9);
 
         // The operator's view of the day.
-        var ops = (await operatorSession.GetFromJsonAsync<JsonObject>("/portal/api/operations"))!;
-        var summary = ops["market"]!["days"]!.AsArray().Single(d => d!["day"]!.GetValue<string>() == dayText && d["market"]!.GetValue<string>() == "day-ahead")!;
-        summary["status"]!.GetValue<string>().Should().Be("settled");
-        summary["awardedProducts"]!.GetValue<int>().Should().Be(traded.Count);
-        summary["netEur"]!.GetValue<double>().Should().BeApproximately(netEur, 1e-9);
+        var ops = await operatorSession.GetViewAsync<OperationsView>("/portal/api/operations");
+        var summary = ops.Market.Days.Single(d => d.Day == dayText && d.Market == "day-ahead");
+        summary.Status.Should().Be("settled");
+        summary.AwardedProducts.Should().Be(traded.Count);
+        summary.NetEur.Should().BeApproximately(netEur, 1e-9);
 
         // The day's decisions on vpp.market.v1, keyed by region/day.
         using var kafka = new KafkaTestClient(host.Service<KafkaEndpoint>().BootstrapServers);

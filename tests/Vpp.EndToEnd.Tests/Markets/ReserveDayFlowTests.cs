@@ -1,11 +1,11 @@
 extern alias sim;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using Vpp.Contracts.Markets;
 using Vpp.Domain.Markets;
 using Vpp.EndToEnd.Tests.Dashboards;
 using Vpp.EndToEnd.Tests.Grid;
+using Vpp.Host.Portal;
 using Vpp.Tests.Shared;
 using sim::Vpp.Simulators.Market;
 
@@ -50,25 +50,25 @@ public sealed class ReserveDayFlowTests
         // At the first block's start every battery gets its part as local droop, until the block ends.
         await Eventually.True(() => homes.All(h => h.FrequencyResponse is not null), timeoutMs: 120_000);
         var droop = homes.Select(h => h.FrequencyResponse!).ToList();
-        droop.Sum(d => d["committedKw"]!.GetValue<double>()).Should().BeApproximately(9.6, 1e-3,
+        droop.Sum(d => d.CommittedKw).Should().BeApproximately(9.6, 1e-3,
             "three homes covering a 1 kW load with 5 kW inverters and 2 kWh of room hold 4 kW each both ways; four fifths are offered");
 
-        var view = await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonObject>($"/api/markets/reserve-capacity/rsv/{dayText}"))!,
-            v => v["status"]!.GetValue<string>() is "settled" or "no-bids", timeoutMs: 120_000);
-        view["status"]!.GetValue<string>().Should().Be("settled", view["reason"]?.ToString());
+        var view = await Eventually.Until(() => api.GetViewAsync<MarketDayView>($"/api/markets/reserve-capacity/rsv/{dayText}"),
+            v => v.Status is "settled" or "no-bids", timeoutMs: 120_000);
+        view.Status.Should().Be("settled", view.Reason);
         // 9.6 kW for 30 s at 10 EUR/MW/h, per block.
-        view["marketEur"]!.GetValue<double>().Should().BeApproximately(2 * 9.6 / 1000 * 30 / 3600 * 10, 1e-9);
-        view["imbalanceEur"]!.GetValue<double>().Should().BeApproximately(0, 1e-6);
+        view.MarketEur.Should().BeApproximately(2 * 9.6 / 1000 * 30 / 3600 * 10, 1e-9);
+        view.ImbalanceEur.Should().BeApproximately(0, 1e-6);
 
         var session = Sessions.Browser(host.BaseAddress, await host.SignInOperatorAsync());
         var credited = 0.0;
         foreach (var home in homes)
         {
-            var earnings = (await session.GetFromJsonAsync<JsonObject>($"/portal/api/sites/{home.SiteId}/earnings"))!;
-            earnings["settledProducts"]!.GetValue<int>().Should().Be(2);
-            earnings["deliveredKwh"]!.GetValue<double>().Should().Be(0, "capacity is not energy");
-            credited += earnings["totalEarned"]!.GetValue<double>();
+            var earnings = await session.GetViewAsync<EarningsView>($"/portal/api/sites/{home.SiteId}/earnings");
+            earnings.SettledProducts.Should().Be(2);
+            earnings.DeliveredKwh.Should().Be(0, "capacity is not energy");
+            credited += earnings.TotalEarned ?? throw new InvalidOperationException($"{home.SiteId}: no total earned after settlement");
         }
-        credited.Should().BeApproximately(view["marketEur"]!.GetValue<double>(), 1e-9);
+        credited.Should().BeApproximately(view.MarketEur, 1e-9);
     }
 }
