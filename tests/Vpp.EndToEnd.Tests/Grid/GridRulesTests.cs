@@ -85,7 +85,7 @@ public sealed class GridRulesTests : IAsyncLifetime
         using var api = _host.Api();
         await using var homes = await Homes(api, "gr-s", 2);
         await Commit(api, "gr-s", 4, "local");
-        await Eventually.Value(() => homes.Select(h => h.FrequencyResponse?["committedKw"]?.GetValue<double>()).ToArray(), kw => kw.All(k => k == 2), timeoutMs: 10_000);
+        await Eventually.Value(() => homes.Select(h => h.FrequencyResponse?.CommittedKw).ToArray(), kw => kw.All(k => k == 2), timeoutMs: 10_000);
 
         // A dip the devices answer themselves (local droop); the region knows the grid is not quiet until the reading is older than the validity.
         var dipAt = Now;
