@@ -58,18 +58,43 @@ public class BadInputTests(VppHost host) : IClassFixture<VppHost>
         host.Service<Vpp.Host.Devices.GatewayMetrics>().ErrorsByCode.GetValueOrDefault(code);
 
     [Fact]
-    public async Task Oversized_and_binary_frames_are_refused_without_closing()
+    public async Task A_binary_frame_is_refused_without_closing()
     {
-        var tokens = await host.RegisterHomeAsync("bad-size");
-        await using var device = await host.ConnectAsync(tokens["bad-size-bat"]);
-
-        await device.SendAsync("{\"type\":\"hello\",\"deviceId\":\"bad-size-bat\",\"pad\":\"" + new string('x', 17 * 1024) + "\"}");
-        (await device.ReceiveAsync()).Should().BeOfType<ErrorMessage>().Which.Code.Should().Be(ProtocolErrors.FrameTooLarge);
+        var tokens = await host.RegisterHomeAsync("bad-bin");
+        await using var device = await host.ConnectAsync(tokens["bad-bin-bat"]);
 
         await device.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary);
         (await device.ReceiveAsync()).Should().BeOfType<ErrorMessage>().Which.Code.Should().Be(ProtocolErrors.BinaryNotSupported);
 
         device.Socket.State.Should().Be(WebSocketState.Open);
+    }
+
+    [Fact]
+    public async Task An_oversized_message_is_refused_and_the_connection_closed_with_1009()
+    {
+        var tokens = await host.RegisterHomeAsync("bad-size");
+        await using var device = await host.ConnectAsync(tokens["bad-size-bat"]);
+
+        await device.SendAsync("{\"type\":\"hello\",\"deviceId\":\"bad-size-bat\",\"pad\":\"" + new string('x', 17 * 1024) + "\"}");
+
+        (await device.ReceiveAsync()).Should().BeOfType<ErrorMessage>().Which.Code.Should().Be(ProtocolErrors.FrameTooLarge);
+        (await device.ClosedWithAsync()).Should().Be((int)WebSocketCloseStatus.MessageTooBig);
+    }
+
+    [Fact]
+    public async Task A_message_that_never_ends_is_closed_with_1009_at_the_limit()
+    {
+        var tokens = await host.RegisterHomeAsync("bad-endless");
+        await using var device = await host.ConnectAsync(tokens["bad-endless-bat"]);
+        var chunk = Encoding.UTF8.GetBytes(new string(' ', 1024));
+
+        // 1 KiB continuation frames without FIN, past the 16 KiB limit: before, the server drained them
+        // a byte at a time for as long as they came, and the flood guard never counted them.
+        for (var i = 0; i < 17 && device.Socket.State == WebSocketState.Open; i++)
+            await device.Socket.SendAsync(chunk, WebSocketMessageType.Text, endOfMessage: false, CancellationToken.None);
+
+        (await device.ReceiveAsync()).Should().BeOfType<ErrorMessage>().Which.Code.Should().Be(ProtocolErrors.FrameTooLarge);
+        (await device.ClosedWithAsync()).Should().Be((int)WebSocketCloseStatus.MessageTooBig);
     }
 
     [Fact]

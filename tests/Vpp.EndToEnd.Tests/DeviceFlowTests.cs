@@ -122,4 +122,22 @@ public class DeviceFlowTests(VppHost host) : IClassFixture<VppHost>
         pushes.Count.Should().BeLessThanOrEqualTo(spacings + 2, $"at most one message per site per 500 ms over {sending.ElapsedMilliseconds} ms, not one per frame")
             .And.BeLessThan(60);
     }
+
+    [Fact]
+    public async Task A_first_reading_with_seq_0_counts()
+    {
+        var tokens = await host.RegisterHomeAsync("seq-zero");
+        await using var device = await host.ConnectAsync(tokens["seq-zero-bat"]);
+        device.Welcome.LastSeq.Should().Be(0);
+        using var api = host.Api();
+
+        await device.SendJsonAsync(new { type = "telemetry", seq = 0, ts = Ts, powerKw = 1.5, socPct = 50.0 });
+        var twin = await Eventually.Until(() => api.GetViewAsync<DeviceTwinState>("/api/devices/seq-zero-bat"), s => s.Last is not null);
+        twin.Last!.Seq.Should().Be(0);
+        twin.Last.PowerKw.Should().Be(1.5);
+
+        await device.SendJsonAsync(new { type = "telemetry", seq = 1, ts = Ts, powerKw = 2.0, socPct = 50.0 });
+        twin = await Eventually.Until(() => api.GetViewAsync<DeviceTwinState>("/api/devices/seq-zero-bat"), s => s.Last!.Seq == 1);
+        twin.Last!.PowerKw.Should().Be(2.0);
+    }
 }

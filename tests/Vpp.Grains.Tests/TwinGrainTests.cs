@@ -77,6 +77,27 @@ public class TwinGrainTests(TwinCluster twins) : IClassFixture<TwinCluster>
     }
 
     [Fact]
+    public async Task A_reading_with_the_largest_seq_does_not_blind_the_twin_to_later_real_ones()
+    {
+        var site = await twins.RegisterHomeAsync("s-seqmax");
+        var (battery, _, _) = await ConnectBattery(site);
+        await battery.Report(new TelemetryReading(7, Now, 1, 60, null, null, null));
+        // On Kafka no token is checked: one message can carry any seq.
+        await battery.Report(new TelemetryReading(long.MaxValue, Now, 1, 60, null, null, null));
+
+        twins.Clock.Advance(Duration.FromSeconds(1));
+        await battery.Report(new TelemetryReading(8, Now, 2.5, 61, null, null, null));
+        var state = await battery.GetState();
+        state.Last!.Seq.Should().Be(8);
+        state.Last.PowerKw.Should().Be(2.5);
+
+        // The control: the same real reading again is still a repeat.
+        var duplicates = twins.DuplicatesSeen;
+        await battery.Report(new TelemetryReading(8, Now, 2.5, 61, null, null, null));
+        twins.DuplicatesSeen.Should().Be(duplicates + 1);
+    }
+
+    [Fact]
     public async Task A_device_whose_connection_closes_is_offline_and_its_site_offers_nothing_from_it()
     {
         var site = await twins.RegisterHomeAsync("s-offline");

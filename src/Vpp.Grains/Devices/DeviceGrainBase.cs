@@ -35,6 +35,7 @@ public abstract class DeviceGrainBase(DeviceTwinServices services) : Grain, IDev
 {
     private IDeviceConnection? _connection;
     private long _lastSeq = -1;
+    private Instant? _newestTs;
     private Instant? _lastSeen;
     private Instant? _watermark;
     private TelemetryReading? _last;
@@ -116,7 +117,8 @@ public abstract class DeviceGrainBase(DeviceTwinServices services) : Grain, IDev
             _connection.Close(ProtocolCloseCodes.Replaced, "replaced by a newer connection").Ignore();
         _connection = connection;
         Site.DeviceConnectionChanged(Registration.DeviceId, true).Ignore();
-        return Task.FromResult(new DeviceConnectResult(Math.Max(_lastSeq, 0), TakePendingSetpoints(), TakePendingDroop()));
+        // -1: nothing seen yet, so a first reading with seq 0 counts (the welcome frame says 0).
+        return Task.FromResult(new DeviceConnectResult(_lastSeq, TakePendingSetpoints(), TakePendingDroop()));
     }
 
     /// <summary>Local frequency-response parameters to send on (re)connect; battery twins override.</summary>
@@ -139,12 +141,13 @@ public abstract class DeviceGrainBase(DeviceTwinServices services) : Grain, IDev
     {
         if (!IsRegistered) return Task.CompletedTask;
         var metrics = services.Metrics;
-        if (reading.Seq <= _lastSeq)
+        if (TelemetryOrder.IsRepeat(reading.Seq, reading.Ts, _lastSeq, _newestTs))
         {
             metrics.Duplicate();
             return Task.CompletedTask;
         }
         _lastSeq = reading.Seq;
+        if (_newestTs is null || reading.Ts > _newestTs) _newestTs = reading.Ts;
         _lastSeen = Clock.GetCurrentInstant();
         metrics.Ingested();
         Fold(reading);

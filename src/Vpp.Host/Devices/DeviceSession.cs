@@ -5,6 +5,7 @@ using Vpp.Contracts.Grid;
 using Vpp.Protocol;
 using Vpp.Host.Hosting;
 using Vpp.Contracts.Registrations;
+using Vpp.Domain.Telemetry;
 
 namespace Vpp.Host.Devices;
 
@@ -32,6 +33,7 @@ internal sealed class DeviceSession(
     private readonly FloodGuard _flood = new(settings.MaxMessagesPerSecond, settings.MessageBurst, settings.MaxBadFramesPer10s);
     private readonly Queue<Task> _inFlight = new();
     private long _lastSeq = -1;
+    private Instant? _newestTs;
 
     /// <summary>Readings in flight to the twin per connection before the gateway stops reading the socket.</summary>
     private const int MaxInFlight = 16;
@@ -45,8 +47,7 @@ internal sealed class DeviceSession(
         try
         {
             var connected = await twin.Connect(self);
-            _lastSeq = connected.LastSeq;
-            await SendAsync(new WelcomeMessage(clock.GetCurrentInstant(), settings.TelemetryIntervalMs, connected.LastSeq));
+            await SendAsync(new WelcomeMessage(clock.GetCurrentInstant(), settings.TelemetryIntervalMs, Math.Max(connected.LastSeq, 0)));
             foreach (var pending in connected.PendingSetpoints) await SendSetpoint(pending);
             if (connected.PendingDroop is { } droop) await SendFrequencyResponse(droop);
             gateway.Attach(device.DeviceId, this);
@@ -77,15 +78,23 @@ internal sealed class DeviceSession(
         while (socket.State == WebSocketState.Open)
         {
             var length = 0;
-            var oversized = false;
             ValueWebSocketReceiveResult result;
             do
             {
-                // Past the limit keep draining the frame into the last slot: the frame is refused whole.
-                var room = oversized ? buffer.AsMemory(buffer.Length - 1) : buffer.AsMemory(length);
-                result = await socket.ReceiveAsync(room, ct);
-                if (!oversized) length += result.Count;
-                if (length > DeviceMessageParser.MaxFrameBytes) oversized = true;
+                result = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
+                length += result.Count;
+                // At the limit the message is refused and the connection closed (1009): draining it instead
+                // let an endless message without FIN hold the connection, uncounted by the flood guard.
+                if (length > DeviceMessageParser.MaxFrameBytes)
+                {
+                    metrics.Frame();
+                    metrics.Error(ProtocolErrors.FrameTooLarge);
+                    await SendAsync(new ErrorMessage(ProtocolErrors.FrameTooLarge, $"Messages are limited to {DeviceMessageParser.MaxFrameBytes} bytes."));
+                    log.LogWarning("Closing device {DeviceId}: a message over {Limit} bytes", device.DeviceId, DeviceMessageParser.MaxFrameBytes);
+                    await CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big");
+                    await DrainAfterCloseAsync(buffer);
+                    return;
+                }
             } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
 
             if (result.MessageType == WebSocketMessageType.Close)
@@ -102,11 +111,6 @@ internal sealed class DeviceSession(
                 return;
             }
 
-            if (oversized)
-            {
-                if (!await Refuse(ProtocolErrors.FrameTooLarge, $"Frames are limited to {DeviceMessageParser.MaxFrameBytes} bytes.", now)) return;
-                continue;
-            }
             if (result.MessageType == WebSocketMessageType.Binary)
             {
                 if (!await Refuse(ProtocolErrors.BinaryNotSupported, "Send JSON text frames.", now)) return;
@@ -123,9 +127,10 @@ internal sealed class DeviceSession(
             switch (parsed.Message)
             {
                 case TelemetryMessage t:
-                    // Cheap local dedupe; the twin dedupes again across reconnects and hosts.
-                    if (t.Seq <= _lastSeq) continue;
+                    // Cheap local dedupe within this connection; the twin dedupes again across reconnects and hosts.
+                    if (TelemetryOrder.IsRepeat(t.Seq, t.Ts, _lastSeq, _newestTs)) continue;
                     _lastSeq = t.Seq;
+                    if (_newestTs is null || t.Ts > _newestTs) _newestTs = t.Ts;
                     _inFlight.Enqueue(twin.Report(new TelemetryReading(t.Seq, t.Ts, t.PowerKw, t.SocPct, t.AvailableKw, t.GridKw, t.LoadKw)));
                     while (_inFlight.Count > MaxInFlight || (_inFlight.Count > 0 && _inFlight.Peek().IsCompleted)) await _inFlight.Dequeue();
                     break;
@@ -140,6 +145,23 @@ internal sealed class DeviceSession(
                         && !await Refuse(ProtocolErrors.UnknownCommand, $"No command '{a.CommandId}' was issued to this device.", now)) return;
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads what the device still sends, briefly and boundedly, until its close frame: a socket closed
+    /// with unread data is reset, and the reset can destroy the error and close frames before the device reads them.
+    /// </summary>
+    private async Task DrainAfterCloseAsync(byte[] buffer)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            for (var i = 0; i < 64 && socket.State == WebSocketState.CloseSent; i++)
+                if ((await socket.ReceiveAsync(buffer.AsMemory(), limit.Token)).MessageType == WebSocketMessageType.Close) return;
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
         }
     }
 
