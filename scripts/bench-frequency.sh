@@ -20,12 +20,12 @@ nice -n "${DRIVER_NICE:-0}" dotnet "$sim" fanout-bench --url "http://127.0.0.1:5
 kill $fanout; wait $fanout 2>/dev/null || true
 pg=""
 if [ "${4:-volatile}" = postgres ]; then pg=$(./scripts/postgres.sh); fi
-env "ConnectionStrings__Postgres=$pg" Vpp__OperatorApiKey=bench Vpp__MaxMessagesPerSecond=0 Logging__LogLevel__Default=Warning "Logging__LogLevel__Vpp.Host.Devices.DeviceGateway=Debug" \
+env "ConnectionStrings__Postgres=$pg" Vpp__OperatorApiKey=bench-operator-key-0001 Vpp__MaxMessagesPerSecond=0 Logging__LogLevel__Default=Warning "Logging__LogLevel__Vpp.Host.Devices.DeviceGateway=Debug" \
   dotnet src/Vpp.Host/bin/Release/net10.0/Vpp.Host.dll --urls "http://127.0.0.1:$port" --contentRoot "$PWD/src/Vpp.Host" >/tmp/vpp-bench-frequency-host.log 2>&1 &
 host=$!
 trap 'kill $host 2>/dev/null || true; wait $host 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done
-nice -n "${DRIVER_NICE:-0}" dotnet "$sim" frequency-bench --url "http://127.0.0.1:$port" --api-key bench \
+nice -n "${DRIVER_NICE:-0}" dotnet "$sim" frequency-bench --url "http://127.0.0.1:$port" --api-key bench-operator-key-0001 \
   --batteries "${1:-1000}" --events "${2:-30}" --dispatches "${3:-0}"
 # Server side: the signal reaching the host (grid-signals consumer) → the last frame of the batch written to its socket.
 grep -o 'signal → last frame [0-9.]* ms' /tmp/vpp-bench-frequency-host.log | awk '{print $5}' | sort -n | \

@@ -16,6 +16,8 @@ if (HostAddress.NoneGiven(builder.Configuration)) builder.WebHost.UseUrls(HostAd
 var options = builder.Configuration.GetSection(VppHostOptions.Section).Get<VppHostOptions>() ?? new VppHostOptions();
 builder.Services.Configure<VppHostOptions>(builder.Configuration.GetSection(VppHostOptions.Section));
 if (options.Grid.Problem() is { } gridProblem) throw new InvalidOperationException("Configuration Vpp:Grid: " + gridProblem);
+if (!string.IsNullOrWhiteSpace(options.OperatorApiKey) && OperatorApiKey.Problem(options.OperatorApiKey) is { } keyProblem)
+    throw new InvalidOperationException("Configuration Vpp:OperatorApiKey: " + keyProblem);
 if (options.Portal.Problem() is { } portalProblem) throw new InvalidOperationException("Configuration Vpp:Portal: " + portalProblem);
 var markets = builder.Configuration.GetSection(MarketsHostOptions.Section).Get<MarketsHostOptions>() ?? new MarketsHostOptions();
 var (marketOptions, marketProblem) = markets.Build();
@@ -80,6 +82,7 @@ builder.Services.AddSingleton<GatewayMetrics>();
 builder.Services.AddSingleton<DeviceGateway>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceGateway>());
 builder.Services.AddSingleton<OperatorApiKey>();
+builder.Services.AddSingleton<OperatorApiGate>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -119,6 +122,9 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+// Authenticate the operator API before routing runs its endpoints (and binds their bodies).
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"),
+    branch => branch.Use((http, next) => http.RequestServices.GetRequiredService<OperatorApiGate>().InvokeAsync(http, next)));
 
 app.MapDeviceGateway();
 app.MapHub<LiveHub>(LiveHub.Path);
@@ -126,7 +132,7 @@ app.MapOpenApi();
 app.MapScalarApiReference("/api-docs");
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
 
-var api = app.MapGroup("/api").AddEndpointFilter<OperatorApiKeyFilter>();
+var api = app.MapGroup("/api");
 api.MapSiteEndpoints();
 api.MapDeviceEndpoints();
 api.MapFleetEndpoints();

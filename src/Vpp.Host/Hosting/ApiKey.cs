@@ -9,39 +9,36 @@ namespace Vpp.Host.Hosting;
 public sealed class OperatorApiKey
 {
     public const string Header = "X-Api-Key";
-    private readonly byte[] _key;
 
-    public OperatorApiKey(IOptions<VppHostOptions> options, ILogger<OperatorApiKey> log)
+    /// <summary>A configured key shorter than this is refused at start-up: it could be guessed.</summary>
+    public const int MinLength = 16;
+
+    private readonly byte[] _hash;
+
+    public OperatorApiKey(IOptions<VppHostOptions> options)
     {
         var configured = options.Value.OperatorApiKey;
         if (string.IsNullOrWhiteSpace(configured))
         {
+            // Printed once, by the start-up banner.
             Value = "vppk_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             Generated = true;
-            log.LogWarning("No Vpp:OperatorApiKey configured; generated one for this run: {ApiKey}", Value);
         }
         else
         {
-            Value = configured;
+            Value = Problem(configured) is { } problem ? throw new InvalidOperationException("Configuration Vpp:OperatorApiKey: " + problem) : configured;
         }
-        _key = Encoding.UTF8.GetBytes(Value);
+        _hash = SHA256.HashData(Encoding.UTF8.GetBytes(Value));
     }
 
     public string Value { get; }
     public bool Generated { get; }
 
-    public bool Matches(string? presented) =>
-        presented is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _key);
-}
+    /// <summary>What is wrong with a configured key, or null.</summary>
+    public static string? Problem(string key) =>
+        key.Trim().Length < MinLength ? $"the operator key must have at least {MinLength} characters (e.g. openssl rand -hex 24)." : null;
 
-public sealed class OperatorApiKeyFilter(OperatorApiKey key) : IEndpointFilter
-{
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        // The operator dashboard calls the API with its session cookie (SameSite=Strict) instead of the key.
-        if (!key.Matches(context.HttpContext.Request.Headers[OperatorApiKey.Header]) && !context.HttpContext.User.IsOperator())
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Operator API key required",
-                detail: $"Send the operator API key in the {OperatorApiKey.Header} header.");
-        return await next(context);
-    }
+    /// <summary>Compares digests in constant time, so neither the key's content nor its length shows in the timing.</summary>
+    public bool Matches(string? presented) =>
+        presented is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _hash);
 }
