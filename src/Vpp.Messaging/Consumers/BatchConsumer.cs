@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -200,9 +201,43 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
 
     private async Task HandleBatchAsync(List<ConsumeResult<string, byte[]>> batch, CancellationToken ct)
     {
+        _deadLettered.Clear();
         await RetryAsync(batch[0], () => BeforeBatchAsync(batch, ct), ct);
-        await Task.WhenAll(batch.GroupBy(m => (m.Topic, m.Message.Key))
-            .Select(byKey => RetryAsync(byKey.First(), () => HandleKeyAsync(byKey.ToList(), ct), ct)));
+        await Task.WhenAll(batch.GroupBy(m => (m.Topic, m.Message.Key)).Select(byKey => HandleKeyIsolatingPoisonAsync(byKey.ToList(), ct)));
+    }
+
+    /// <summary>A key whose handling fails the same deterministic way this many times is handled message by message.</summary>
+    public const int PoisonAttempts = 5;
+
+    /// <summary>
+    /// Handles one key's messages. A failure that input can cause (<see cref="PoisonFailure.Is"/>) and that
+    /// repeats <see cref="PoisonAttempts"/> times is a poison message, not an outage: the messages are then
+    /// handled one by one (handlers are idempotent) and the one that keeps failing goes to the dead-letter
+    /// topic with the error, so it no longer holds up its key, its partition or the group. Any other
+    /// failure (the store, a silo, the broker) is retried until it passes: nothing is skipped for an outage.
+    /// </summary>
+    private async Task HandleKeyIsolatingPoisonAsync(List<ConsumeResult<string, byte[]>> messages, CancellationToken ct)
+    {
+        if (await RetryAsync(messages[0], () => HandleKeyAsync(messages, ct), ct, PoisonAttempts) is null) return;
+        foreach (var message in messages)
+        {
+            if (await RetryAsync(message, () => HandleKeyAsync([message], ct), ct, PoisonAttempts) is not { } poison) continue;
+            log.LogError(poison, "Dead-lettering {Topic}[{Partition}]@{Offset} (key {Key}): its effect failed {Attempts} times the same way",
+                message.Topic, message.Partition.Value, message.Offset.Value, message.Message.Key, PoisonAttempts);
+            // The broker may be away too: retried like any effect, so the loop never faults on it.
+            await RetryAsync(message, () => DeadLetterOnceAsync(message, PoisonFailure.Code, PoisonFailure.Describe(poison), ct), ct);
+        }
+    }
+
+    /// <summary>Messages of the current batch already dead-lettered: a key handled again (a retry, or one by one) sends each once.</summary>
+    private readonly ConcurrentDictionary<(string Topic, int Partition, long Offset), byte> _deadLettered = new();
+
+    private async Task DeadLetterOnceAsync(ConsumeResult<string, byte[]> message, string code, string reason, CancellationToken ct)
+    {
+        var id = (message.Topic, message.Partition.Value, message.Offset.Value);
+        if (_deadLettered.ContainsKey(id)) return;
+        await deadLetters.SendAsync(message, code, reason, ct);
+        _deadLettered.TryAdd(id, 0);
     }
 
     /// <summary>Makes the batch's effects durable before its offsets are committed; throw to retry.</summary>
@@ -222,7 +257,7 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
         {
             var (ce, error) = CloudEvent.FromHeaders(message.Message.Headers);
             var handled = ce is null ? Handled.Refuse("invalid_headers", error!) : handle(message, ce);
-            if (handled.DeadLetterCode is { } code) await deadLetters.SendAsync(message, code, handled.Reason!, ct);
+            if (handled.DeadLetterCode is { } code) await DeadLetterOnceAsync(message, code, handled.Reason!, ct);
         }
     }
 
@@ -234,22 +269,27 @@ public abstract class BatchConsumer(KafkaEndpoint kafka, KafkaOptions options, D
         {
             var (ce, error) = CloudEvent.FromHeaders(message.Message.Headers);
             var handled = ce is null ? Handled.Refuse("invalid_headers", error!) : await handle(message, ce);
-            if (handled.DeadLetterCode is { } code) await deadLetters.SendAsync(message, code, handled.Reason!, ct);
+            if (handled.DeadLetterCode is { } code) await DeadLetterOnceAsync(message, code, handled.Reason!, ct);
         }
     }
 
-    /// <summary>Handlers are idempotent, so a failed key is simply handled again.</summary>
-    private async Task RetryAsync(ConsumeResult<string, byte[]> first, Func<Task> handle, CancellationToken ct)
+    /// <summary>
+    /// Handlers are idempotent, so a failed key is simply handled again. Null once it passes; with
+    /// <paramref name="poisonAfter"/>, the error once that many attempts failed as poison does.
+    /// </summary>
+    private async Task<Exception?> RetryAsync(ConsumeResult<string, byte[]> first, Func<Task> handle, CancellationToken ct, int? poisonAfter = null)
     {
+        var poisoned = 0;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await handle();
-                return;
+                return null;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                if (poisonAfter is { } limit && PoisonFailure.Is(e) && ++poisoned >= limit) return e;
                 // Transient (a grain, the store or the broker): retry with backoff, never skip.
                 var delay = TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, Math.Min(attempt, 6))));
                 log.LogWarning(e, "Handling {Topic}[{Partition}]@{Offset} (key {Key}) failed (attempt {Attempt}); retrying in {Delay}",
