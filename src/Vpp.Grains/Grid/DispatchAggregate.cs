@@ -15,6 +15,8 @@ public sealed class DispatchAggregate : IAggregate
     public Instant? StartedAt { get; set; }
     public Dictionary<string, double> Allocations { get; set; } = new(StringComparer.Ordinal);
     public List<string> LostSites { get; set; } = [];
+    /// <summary>The largest share each site has held in this dispatch (kW, magnitude): what bounds its credit, also once lost.</summary>
+    public Dictionary<string, double> PeakShares { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Each site's baseline as recorded when it took its share (for resuming after a restart).</summary>
     public Dictionary<string, SiteBaselineRecord> Baselines { get; set; } = new(StringComparer.Ordinal);
     public List<DeliveryInterval> Intervals { get; set; } = [];
@@ -46,12 +48,14 @@ public sealed class DispatchAggregate : IAggregate
                 Status = DispatchStatus.Started;
                 StartedAt = s.At;
                 foreach (var (site, kw) in s.Allocations) Allocations[site] = kw;
+                foreach (var (site, kw) in s.Allocations) PeakShares[site] = Math.Max(PeakShares.GetValueOrDefault(site), Math.Abs(kw));
                 foreach (var (site, b) in s.Baselines ?? []) Baselines[site] = b;
                 break;
             case DispatchReallocated r:
                 Allocations.Remove(r.LostSiteId);
                 if (!LostSites.Contains(r.LostSiteId)) LostSites.Add(r.LostSiteId);
                 foreach (var (site, kw) in r.Changes) Allocations[site] = kw;
+                foreach (var (site, kw) in r.Changes) PeakShares[site] = Math.Max(PeakShares.GetValueOrDefault(site), Math.Abs(kw));
                 foreach (var (site, b) in r.Baselines ?? []) Baselines.TryAdd(site, b);
                 break;
             case DispatchDeliveryReported d:

@@ -269,10 +269,11 @@ public sealed class DispatchGrain(IEventStore store, IClock clock, IOptions<Twin
         foreach (var (site, raw) in deliveries)
         {
             if (raw is not { } kw) continue;
-            var credited = DeliveryCredit.Cap(kw, State.Allocations.GetValueOrDefault(site), Math.Sign(request.PowerKw));
+            var peak = State.PeakShares.GetValueOrDefault(site);
+            var credited = DeliveryCredit.Cap(kw, peak, Math.Sign(request.PowerKw));
             if (credited != kw)
-                log.LogWarning("Dispatch {RequestId}: site {SiteId} measured {RawKw:0.###} kW beyond its share of {ShareKw:0.###} kW from {From} to {To}; credited the share (check its meter)",
-                    request.RequestId, site, kw, State.Allocations.GetValueOrDefault(site), from, to);
+                log.LogWarning("Dispatch {RequestId}: site {SiteId} measured {RawKw:0.###} kW, beyond its share of {ShareKw:0.###} kW, from {From} to {To}; credited {CreditedKw:0.###} kW (check its meter)",
+                    request.RequestId, site, kw, peak, from, to, credited);
             measured[site] = credited;
         }
         await Append(new DispatchDeliveryReported(request.RequestId, from, to, State.AcceptedKw, measured.Values.Sum(),

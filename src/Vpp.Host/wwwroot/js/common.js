@@ -42,16 +42,20 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * session goes back to sign-in instead.
  */
 function liveHub(onUp) {
+  const signedOut = (e) => /\b401\b/.test(String(e?.message ?? e));
+  const toSignIn = () => { location.href = "/"; return null; };
   const conn = new signalR.HubConnectionBuilder().withUrl("/hubs/live")
-    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => retryDelayMs(ctx.previousRetryCount) }).build();
+    .withAutomaticReconnect({
+      nextRetryDelayInMilliseconds: (ctx) => (signedOut(ctx.retryReason) ? toSignIn() : retryDelayMs(ctx.previousRetryCount)),
+    }).build();
   const badge = $("conn");
   const set = (text, ok) => { badge.textContent = text; badge.className = ok ? "badge ok" : "badge"; };
-  const signedOut = (e) => /\b401\b/.test(String(e?.message ?? e));
   conn.onreconnecting(() => set("reconnecting…", false));
   conn.onreconnected(async () => { set("live", true); await onUp(); });
   conn.onclose((e) => {
     set("disconnected", false);
-    conn.startLive().catch(() => {});
+    if (signedOut(e)) toSignIn();
+    else conn.startLive().catch(() => {});
   });
   conn.startLive = async () => {
     for (let attempt = 1; ; attempt++) {
@@ -59,7 +63,7 @@ function liveHub(onUp) {
         await conn.start();
         break;
       } catch (e) {
-        if (signedOut(e)) { location.href = "/"; throw e; }
+        if (signedOut(e)) { toSignIn(); throw e; }
         set("reconnecting…", false);
         await sleep(retryDelayMs(attempt));
       }
