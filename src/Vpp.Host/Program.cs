@@ -40,9 +40,10 @@ postgres.ConnectionString = builder.Configuration.GetConnectionString("Postgres"
 var durable = !string.IsNullOrWhiteSpace(postgres.ConnectionString);
 // Kafka: the configured brokers, or an embedded mock cluster (logged loudly).
 var kafka = builder.Configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>() ?? new KafkaOptions();
-postgres.PublishOutbox = kafka.PublishDispatch;
-if (durable) builder.Services.AddVppPostgres(postgres);
 var migrate = args.FirstOrDefault() == "migrate";
+// Migrating only writes the schema: no Kafka, so no outbox publishing either.
+postgres.PublishOutbox = kafka.PublishDispatch && !migrate;
+if (durable) builder.Services.AddVppPostgres(postgres);
 if (!migrate) builder.Services.AddVppKafka(kafka, durableOutbox: durable);
 
 builder.Services.AddSingleton<HubLivePublisher>();
