@@ -13,7 +13,16 @@ public static partial class ScheduleOptimiser
         return results.Select(r => r.Schedule).ToArray();
     }
 
+    /// <summary>Problems solved one after another by one program (each warm-starts from the one before).</summary>
+    private const int ChunkSize = 16;
+
     /// <param name="idleWhenInfeasible">A problem with no feasible schedule gets the idle one (no trading) instead of failing all.</param>
+    /// <remarks>
+    /// In fixed chunks, not one program per worker thread: a warm start can end on another optimal vertex
+    /// with other shadow prices, and the envelope rounds follow the shadow prices, so which problems a
+    /// program solved before must not depend on thread scheduling. The same problems give the same
+    /// schedules whatever the load.
+    /// </remarks>
     private static void SolveInParallel(IReadOnlyList<ScheduleProblem> problems, IEnumerable<int> which,
         Solved[] results, bool idleWhenInfeasible = false)
     {
@@ -21,18 +30,21 @@ public static partial class ScheduleOptimiser
         var n = problems[0].Intervals.Count;
         try
         {
-            Parallel.ForEach(which, () => new BatteryProgram(n), (k, _, program) =>
+            Parallel.ForEach(which.Chunk(ChunkSize), chunk =>
             {
-                try
+                using var program = new BatteryProgram(n);
+                foreach (var k in chunk)
                 {
-                    results[k] = program.Solve(problems[k]);
+                    try
+                    {
+                        results[k] = program.Solve(problems[k]);
+                    }
+                    catch (InvalidOperationException) when (idleWhenInfeasible)
+                    {
+                        results[k] = new Solved(Idle(problems[k]), new double[n], new double[n]);
+                    }
                 }
-                catch (InvalidOperationException) when (idleWhenInfeasible)
-                {
-                    results[k] = new Solved(Idle(problems[k]), new double[n], new double[n]);
-                }
-                return program;
-            }, program => program.Dispose());
+            });
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
