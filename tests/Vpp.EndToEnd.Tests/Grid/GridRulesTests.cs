@@ -130,6 +130,22 @@ public sealed class GridRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dispatch_on_homes_whose_meters_are_all_silent_reports_every_interval_as_unmeasured()
+    {
+        using var api = _host.Api();
+        await using var homes = await Homes(api, "gr-z", 2, silentMeters: 2);
+        var id = "gr-z-" + Guid.NewGuid().ToString("N")[..8];
+        var startsAt = Now + Duration.FromSeconds(1);
+        (await api.PostAsJsonAsync("/api/dispatches", new { requestId = id, region = "gr-z", startsAt = Iso(startsAt), endsAt = Iso(startsAt + Duration.FromSeconds(8)), powerKw = 4.0 }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var done = await Eventually.Until(() => api.GetViewAsync<DispatchView>($"/api/dispatches/{id}"), v => v.Status == DispatchStatus.Completed, timeoutMs: 60_000);
+        done.Allocations.Should().HaveCount(2, "the homes took their shares: their batteries are live");
+        done.Intervals.Should().HaveCount(2).And.OnlyContain(i => i.SitesMeasured == 0 && i.DeliveredKw == 0, "unknown, reported as not measured rather than as zero delivery by measured sites");
+        done.DeliveredKwhBySite.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_meter_that_swings_from_full_import_to_full_export_is_credited_no_more_than_its_share()
     {
         using var api = _host.Api();
