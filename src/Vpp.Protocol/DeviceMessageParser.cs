@@ -95,6 +95,9 @@ public static class DeviceMessageParser
         return Ok(new HelloMessage(id, f.Firmware));
     }
 
+    /// <summary>An ack's reason is cut to this many characters.</summary>
+    public const int MaxReasonLength = 256;
+
     private static ParseResult Ack(Fields f)
     {
         if (f.CommandId is not { } cid) return Missing("commandId", "a string");
@@ -107,7 +110,9 @@ public static class DeviceMessageParser
             _ => (AckStatus)(-1),
         };
         if ((int)status < 0) return Fail(ProtocolErrors.InvalidField, "status must be accepted | rejected | completed.");
-        return Ok(new AckMessage(cid, status, f.Reason));
+        // Free text that reaches the command history and the dashboards: kept, but bounded.
+        var reason = f.Reason is { Length: > MaxReasonLength } text ? text[..MaxReasonLength] : f.Reason;
+        return Ok(new AckMessage(cid, status, reason));
     }
 
     private static bool PowerTooLarge(double kw, DeviceProfile device) =>

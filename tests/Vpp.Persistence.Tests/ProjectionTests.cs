@@ -36,6 +36,24 @@ public sealed class ProjectionTests
     }
 
     [Fact]
+    public async Task The_in_memory_store_finds_devices_by_token_the_same_way()
+    {
+        var readModels = new Vpp.Persistence.ReadModels.InMemoryReadModels();
+        var events = new Vpp.Persistence.EventStore.InMemoryEventStore(readModels);
+        await events.AppendAsync(StreamKeys.Device("d1"), 0, [new DeviceRegistered("d1", "s1", DeviceKind.Battery, null, null, "hash-d1", T0)]);
+        await events.AppendAsync(StreamKeys.Device("d2"), 0, [new DeviceRegistered("d2", "s1", DeviceKind.Meter, null, null, "hash-d2", T0)]);
+        (await readModels.FindDeviceByTokenHashAsync("hash-d1"))!.Id.Should().Be("d1");
+
+        await events.AppendAsync(StreamKeys.Device("d1"), 1, [new DeviceTokenRotated("d1", "s1", "hash-new", T0)]);
+        (await readModels.FindDeviceByTokenHashAsync("hash-d1")).Should().BeNull("the rotated token stops working at once");
+        (await readModels.FindDeviceByTokenHashAsync("hash-new"))!.Id.Should().Be("d1");
+
+        await events.AppendAsync(StreamKeys.Device("d1"), 2, [new DeviceTokenRevoked("d1", "s1", T0)]);
+        (await readModels.FindDeviceByTokenHashAsync("hash-new")).Should().BeNull();
+        (await readModels.FindDeviceByTokenHashAsync("hash-d2"))!.Id.Should().Be("d2", "other devices are untouched");
+    }
+
+    [Fact]
     public async Task Async_projections_catch_up_and_page()
     {
         await using var stack = await PostgresStack.StartAsync(await TestPostgres.CreateDatabaseAsync("async"));

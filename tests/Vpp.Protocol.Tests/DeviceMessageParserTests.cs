@@ -100,10 +100,12 @@ public class DeviceMessageParserTests
     }
 
     [Fact]
-    public void An_ack_reason_is_not_held_to_the_id_length()
+    public void An_ack_reason_is_kept_but_cut_to_256_characters()
     {
-        // Only ids are capped at 128 characters; a reason is free text (the frame size bounds it).
-        Parse($$"""{"type":"ack","commandId":"c1","status":"rejected","reason":"{{new string('r', 300)}}"}""").IsOk.Should().BeTrue();
+        // Ids are refused past 128 characters; a reason is free text, so a long one is cut rather than losing the ack.
+        var ack = (AckMessage)Parse($$"""{"type":"ack","commandId":"c1","status":"rejected","reason":"{{new string('r', 300)}}"}""").Message!;
+        ack.Reason.Should().HaveLength(DeviceMessageParser.MaxReasonLength);
+        ((AckMessage)Parse("""{"type":"ack","commandId":"c1","status":"rejected","reason":"busy"}""").Message!).Reason.Should().Be("busy");
     }
 
     [Fact]

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using NodaTime;
 using Vpp.Host.Accounts;
 
@@ -8,16 +5,14 @@ namespace Vpp.Host.Hosting;
 
 /// <summary>
 /// Guards /api before anything else runs there: an endpoint filter ran after the body was bound, so an
-/// unauthenticated malformed request got the parser's 400 before any 401. Failed keys are logged and,
-/// past <see cref="FailuresPerWindow"/> from one address (an IPv6 /64 counts as one) within a minute of
-/// its first failure, answered 429 until that minute is over.
+/// unauthenticated malformed request got the parser's 400 before any 401. Refused keys are logged and,
+/// past <see cref="FailuresPerWindow"/> from one source within a minute of its first, answered 429
+/// until that minute is over. The right key always passes.
 /// </summary>
 public sealed class OperatorApiGate(OperatorApiKey key, IClock clock, ILogger<OperatorApiGate> log)
 {
     public const int FailuresPerWindow = 30;
-    public static readonly Duration Window = Duration.FromMinutes(1);
-    private const int MaxTrackedAddresses = 10_000;
-    private readonly ConcurrentDictionary<IPAddress, (Instant Since, int Failures)> _failures = new();
+    private readonly FailureThrottle _throttle = new(FailuresPerWindow, Duration.FromMinutes(1), clock);
 
     public async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
@@ -28,38 +23,18 @@ public sealed class OperatorApiGate(OperatorApiKey key, IClock clock, ILogger<Op
             await next(http);
             return;
         }
-        var now = clock.GetCurrentInstant();
-        var source = Source(http.Connection.RemoteIpAddress);
-        if (_failures.Count > MaxTrackedAddresses) Forget(now);
-        var (since, failures) = _failures.AddOrUpdate(source, (now, 1), (_, f) => now - f.Since < Window ? (f.Since, f.Failures + 1) : (now, 1));
-        if (failures > FailuresPerWindow)
+        var address = http.Connection.RemoteIpAddress;
+        var failures = _throttle.Fail(address);
+        if (failures > FailuresPerWindow && _throttle.IsBlocked(address, out var retryAfter))
         {
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((since + Window - now).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed API keys",
                 detail: "Too many requests without a valid operator key from this address; try again later.").ExecuteAsync(http);
             return;
         }
         if (presented.Count > 0 && (failures == 1 || failures == FailuresPerWindow))
-            log.LogWarning("Refused an operator API key from {Address} ({Failures} within a minute)", source, failures);
+            log.LogWarning("Refused an operator API key from {Address} ({Failures} within a minute)", FailureThrottle.Source(address), failures);
         await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Operator API key required",
             detail: $"Send the operator API key in the {OperatorApiKey.Header} header.").ExecuteAsync(http);
-    }
-
-    /// <summary>An IPv4 address, or the /64 an IPv6 address is in (one subscriber's whole prefix).</summary>
-    private static IPAddress Source(IPAddress? address)
-    {
-        if (address is null) return IPAddress.None;
-        if (address.IsIPv4MappedToIPv6) return address.MapToIPv4();
-        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address;
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes);
-    }
-
-    /// <summary>Drops windows that are over; a spray of addresses cannot reset the ones still counting.</summary>
-    private void Forget(Instant now)
-    {
-        foreach (var (address, f) in _failures)
-            if (now - f.Since >= Window) _failures.TryRemove(address, out _);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Vpp.Contracts.Fleet;
 using Vpp.Contracts.Sites;
 using Vpp.Host.Accounts;
+using Vpp.Host.Hosting;
 using Vpp.Persistence.ReadModels;
 
 namespace Vpp.Host.Live;
@@ -22,7 +23,7 @@ public sealed record SiteListItem(string SiteId, string Name);
 /// and the fleet. Refusals are hub errors and are logged. Pushes come from <see cref="LiveHostEndpoint"/>.
 /// </summary>
 [Authorize]
-public sealed class LiveHub(IReadModels readModels, IGrainFactory grains, SiteWatchers watchers, ILogger<LiveHub> log) : Hub<ILiveClient>
+public sealed class LiveHub(IReadModels readModels, IGrainFactory grains, SiteWatchers watchers, RefusalLog refusals) : Hub<ILiveClient>
 {
     public const string Path = "/hubs/live";
     public const string FleetGroup = "fleet";
@@ -69,8 +70,8 @@ public sealed class LiveHub(IReadModels readModels, IGrainFactory grains, SiteWa
 
     private HubException Refuse(string what)
     {
-        log.LogWarning("Refused {User} ({Role}) access to {What} over the live hub", Context.User?.Identity?.Name,
-            Context.User!.IsOperator() ? VppClaims.Operator : VppClaims.Homeowner, what);
+        refusals.Warn("hub-access", "Refused {User} ({Role}) access to {What} over the live hub", RefusalLog.Safe(Context.User?.Identity?.Name),
+            Context.User!.IsOperator() ? VppClaims.Operator : VppClaims.Homeowner, RefusalLog.Safe(what));
         return new HubException($"Access to {what} is not allowed for this account.");
     }
 }

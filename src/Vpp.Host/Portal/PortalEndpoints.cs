@@ -42,8 +42,8 @@ public static class PortalEndpoints
         var siteId = (string)http.Request.RouteValues["siteId"]!;
         if (!http.User.CanAccessSite(siteId))
         {
-            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Vpp.Host.Portal")
-                .LogWarning("Refused {User} access to site '{SiteId}' ({Method} {Path})", http.User.Identity?.Name, siteId, http.Request.Method, http.Request.Path);
+            http.RequestServices.GetRequiredService<RefusalLog>().Warn("site-access", "Refused {User} access to site '{SiteId}' ({Method} {Path})",
+                RefusalLog.Safe(http.User.Identity?.Name), RefusalLog.Safe(siteId), http.Request.Method, RefusalLog.Safe(http.Request.Path));
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site",
                 detail: "This account may not see or change this site.");
         }

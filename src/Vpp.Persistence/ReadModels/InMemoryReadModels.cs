@@ -5,6 +5,8 @@ public sealed class InMemoryReadModels : IReadModels
 {
     private readonly Dictionary<string, SiteDirectoryEntry> _sites = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeviceDirectoryEntry> _devices = new(StringComparer.Ordinal);
+    /// <summary>Devices by token hash, read without the lock: every device upgrade looks one up.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DeviceDirectoryEntry> _byTokenHash = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CommandHistoryEntry> _commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OpenDispatchEntry> _dispatches = new(StringComparer.Ordinal);
     private readonly List<SiteTimelineEntry> _timeline = [];
@@ -17,7 +19,11 @@ public sealed class InMemoryReadModels : IReadModels
         {
             _sequence++;
             Update(_sites, SiteIdOf(e), e, SiteDirectoryProjector.Evolve);
-            Update(_devices, (e as Events.IDeviceEvent)?.DeviceId, e, DeviceDirectoryProjector.Evolve);
+            var deviceId = (e as Events.IDeviceEvent)?.DeviceId;
+            // The projector changes an entry in place: take its token hash before.
+            var oldHash = deviceId is null ? null : _devices.GetValueOrDefault(deviceId)?.TokenHash;
+            Update(_devices, deviceId, e, DeviceDirectoryProjector.Evolve);
+            if (deviceId is not null) IndexToken(oldHash, _devices.GetValueOrDefault(deviceId));
             Update(_commands, CommandHistoryProjector.CommandIdOf(e), e, CommandHistoryProjector.Evolve);
             Update(_dispatches, (e as Events.IDispatchEvent)?.RequestId, e, OpenDispatchProjector.Evolve);
             if (SiteTimelineProjector.ToEntry(e, _sequence) is { } line) _timeline.Add(line);
@@ -25,6 +31,12 @@ public sealed class InMemoryReadModels : IReadModels
     }
 
     private static string? SiteIdOf(object e) => (e as Events.ISiteEvent)?.SiteId;
+
+    private void IndexToken(string? oldHash, DeviceDirectoryEntry? after)
+    {
+        if (oldHash is not null && oldHash != after?.TokenHash) _byTokenHash.TryRemove(oldHash, out _);
+        if (after?.TokenHash is { } current) _byTokenHash[current] = after;
+    }
 
     private static void Update<T>(Dictionary<string, T> docs, string? id, object e, Func<T?, object, T?> evolve) where T : class
     {
@@ -36,7 +48,7 @@ public sealed class InMemoryReadModels : IReadModels
 
     public Task<DeviceDirectoryEntry?> FindDeviceByTokenHashAsync(string tokenHash, CancellationToken ct = default)
     {
-        lock (_lock) return Task.FromResult(_devices.Values.FirstOrDefault(d => d.TokenHash == tokenHash));
+        return Task.FromResult(_byTokenHash.GetValueOrDefault(tokenHash));
     }
 
     public Task<DeviceDirectoryEntry?> GetDeviceAsync(string deviceId, CancellationToken ct = default)
