@@ -84,6 +84,8 @@ builder.Services.AddSingleton<DeviceGateway>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceGateway>());
 builder.Services.AddSingleton<OperatorApiKey>();
 builder.Services.AddSingleton<OperatorApiGate>();
+builder.Services.AddSingleton<RefusalLog>();
+builder.Services.AddSingleton<Vpp.Host.Devices.RefusedUpgrades>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -115,9 +117,17 @@ if (migrate)
 }
 if (durable) await PostgresSchema.PrepareAsync(app.Services);
 
+// Behind trusted proxies (Vpp:Portal:TrustedProxies) the client's address and scheme come from their headers.
+if (options.Portal.TrustedProxies.Length > 0) app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+app.Use(async (http, next) =>
+{
+    if (!SameOriginGuard.Refuses(http)) { await next(http); return; }
+    await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Cross-origin request refused",
+        detail: "Changes and live connections are accepted from this host's own pages only.").ExecuteAsync(http);
+});
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();

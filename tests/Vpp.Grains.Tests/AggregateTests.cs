@@ -128,6 +128,31 @@ public class AggregateTests
         a.Decide(request with { Priority = 4 }, "ce-4", T0).Outcome.Should().Be(Vpp.Contracts.Grid.DispatchRequestOutcome.ConflictingId);
     }
 
+    [Theory]
+    // wrong passwords in a row, minutes locked
+    [InlineData(4, 0)]
+    [InlineData(5, 1)]
+    [InlineData(6, 2)]
+    [InlineData(8, 8)]
+    [InlineData(11, 60)]    // 64 minutes, held to the hour
+    [InlineData(1000, 60)]
+    public void Wrong_passwords_lock_an_account_for_a_doubling_time_up_to_an_hour(int failures, int minutes) =>
+        Vpp.Grains.Accounts.SignInLockout.LockAfter(failures).Should().Be(Duration.FromMinutes(minutes));
+
+    [Fact]
+    public void A_site_holds_a_bounded_number_of_envelopes_in_force_and_expired_ones_make_room()
+    {
+        var s = new SiteAggregate();
+        foreach (var e in s.Register(new SiteRegistration("s", "Home", "Europe/Berlin", 20, null, null, T0))) s.Apply(e);
+        for (var i = 0; i < SiteAggregate.MaxEnvelopes; i++)
+            foreach (var e in s.SetEnvelope(5, 5, T0, T0 + Duration.FromMinutes(5 * (i + 1)), $"env-{i}", T0)) s.Apply(e);
+
+        var more = () => s.SetEnvelope(5, 5, T0, T0 + Duration.FromDays(1), "env-more", T0);
+        more.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*already holds 2016 envelopes*");
+        // Five minutes later the first has expired: room for one more.
+        s.SetEnvelope(5, 5, T0, T0 + Duration.FromDays(1), "env-more", T0 + Duration.FromMinutes(5)).Should().ContainSingle();
+    }
+
     [Fact]
     public void A_home_credits_a_settlement_once_however_often_it_is_delivered()
     {

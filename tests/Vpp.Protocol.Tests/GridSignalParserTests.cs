@@ -117,6 +117,15 @@ public class GridSignalParserTests
     }
 
     [Fact]
+    public void An_operating_envelope_ends_at_most_seven_days_ahead()
+    {
+        Parse(GridSignalParser.OperatingEnvelopeType, """{"siteId":"h-1","importLimitKw":7,"exportLimitKw":0,"validFrom":"2026-11-23T12:00:00Z","validUntil":"2026-11-30T12:00:00Z"}""")
+            .Ok.Should().BeTrue("exactly seven days");
+        Parse(GridSignalParser.OperatingEnvelopeType, """{"siteId":"h-1","importLimitKw":7,"exportLimitKw":0,"validFrom":"2026-11-23T12:00:00Z","validUntil":"2126-11-23T12:00:00Z"}""")
+            .Error.Should().Contain("more than 7 days ahead");
+    }
+
+    [Fact]
     public void Messages_that_are_not_one_json_object_of_a_known_type_or_too_large_are_refused()
     {
         Parse("vpp.grid.unknown.v1", "{}").ErrorCode.Should().Be(ProtocolErrors.UnknownType);

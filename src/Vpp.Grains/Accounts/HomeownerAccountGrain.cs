@@ -12,13 +12,35 @@ public sealed class HomeownerAccount : IAggregate
 
     public void Apply(object e)
     {
-        if (e is HomeownerAccountCreated c) Credentials = new HomeownerCredentials(c.Username, c.SiteId, c.PasswordHash);
+        Credentials = e switch
+        {
+            HomeownerAccountCreated c => new HomeownerCredentials(c.Username, c.SiteId, c.PasswordHash),
+            HomeownerPasswordChanged p when Credentials is { } a => a with { PasswordHash = p.PasswordHash, PasswordVersion = a.PasswordVersion + 1 },
+            HomeownerAccountDisabled when Credentials is { } a => a with { Disabled = true },
+            HomeownerAccountEnabled when Credentials is { } a => a with { Disabled = false },
+            _ => Credentials,
+        };
     }
+}
+
+/// <summary>Wrong passwords in a row before the account locks, and how long the lock lasts (doubling up to the maximum).</summary>
+public static class SignInLockout
+{
+    public const int FreeAttempts = 5;
+    public static readonly Duration FirstLock = Duration.FromMinutes(1);
+    public static readonly Duration MaxLock = Duration.FromHours(1);
+
+    /// <summary>How long the account locks after its <paramref name="failures"/>th wrong password in a row (zero: not yet).</summary>
+    public static Duration LockAfter(int failures) =>
+        failures < FreeAttempts ? Duration.Zero
+        : Duration.Min(MaxLock, FirstLock * Math.Pow(2, Math.Min(failures - FreeAttempts, 10)));
 }
 
 public sealed class HomeownerAccountGrain(IEventStore store, IClock clock) : Grain, IHomeownerAccountGrain
 {
     private EventSourcedStream<HomeownerAccount> _stream = null!;
+    private int _failures;
+    private Instant? _lockedUntil;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -33,5 +55,39 @@ public sealed class HomeownerAccountGrain(IEventStore store, IClock clock) : Gra
         return events.Count > 0;
     }
 
-    public Task<HomeownerCredentials?> GetCredentials() => Task.FromResult(_stream.State.Credentials);
+    public Task<HomeownerCredentials?> GetCredentials() =>
+        Task.FromResult(_stream.State.Credentials is { } c ? c with { LockedUntil = _lockedUntil > clock.GetCurrentInstant() ? _lockedUntil : null } : null);
+
+    public async Task<bool> ChangePassword(string passwordHash, string changedBy)
+    {
+        if (_stream.State.Credentials is null) return false;
+        await _stream.ExecuteAsync(_ => [new HomeownerPasswordChanged(this.GetPrimaryKeyString(), passwordHash, changedBy, clock.GetCurrentInstant())]);
+        (_failures, _lockedUntil) = (0, null);
+        return true;
+    }
+
+    public async Task<bool> SetDisabled(bool disabled, string changedBy)
+    {
+        if (_stream.State.Credentials is not { } c) return false;
+        if (c.Disabled == disabled) return true;
+        var now = clock.GetCurrentInstant();
+        await _stream.ExecuteAsync(_ => [disabled
+            ? new HomeownerAccountDisabled(this.GetPrimaryKeyString(), changedBy, now)
+            : new HomeownerAccountEnabled(this.GetPrimaryKeyString(), changedBy, now)]);
+        return true;
+    }
+
+    public Task SignInFailed()
+    {
+        _failures++;
+        var lockFor = SignInLockout.LockAfter(_failures);
+        if (lockFor > Duration.Zero) _lockedUntil = clock.GetCurrentInstant() + lockFor;
+        return Task.CompletedTask;
+    }
+
+    public Task SignInSucceeded()
+    {
+        (_failures, _lockedUntil) = (0, null);
+        return Task.CompletedTask;
+    }
 }

@@ -12,6 +12,9 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
     public List<DeviceRegistration> Devices { get; set; } = [];
     /// <summary>Envelopes not yet expired when last applied; grid balancing enforces the most restrictive.</summary>
     public List<OperatingEnvelopeSet> Envelopes { get; set; } = [];
+
+    /// <summary>Envelopes a site holds in force at once: a week of five-minute intervals.</summary>
+    public const int MaxEnvelopes = 7 * 24 * 12;
     /// <summary>CloudEvents ids already applied (redelivered grid signals have no second effect).</summary>
     public List<string> AppliedSignalIds { get; set; } = [];
     /// <summary>Dispatch events the homeowner opted out of (the latest 100).</summary>
@@ -101,6 +104,8 @@ public sealed class SiteAggregate : EventSourcing.IAggregate
         if (!double.IsFinite(importLimitKw) || !double.IsFinite(exportLimitKw) || importLimitKw < 0 || exportLimitKw < 0)
             throw new ArgumentOutOfRangeException(nameof(importLimitKw), "importLimitKw and exportLimitKw must be finite and ≥ 0.");
         if (validUntil <= validFrom) throw new ArgumentOutOfRangeException(nameof(validUntil), "validUntil must be after validFrom.");
+        if (Envelopes.Count(e => e.ValidUntil > now) >= MaxEnvelopes)
+            throw new ArgumentOutOfRangeException(nameof(validUntil), $"The site already holds {MaxEnvelopes} envelopes in force; wait for some to expire.");
         return [new OperatingEnvelopeSet(site.SiteId, importLimitKw, exportLimitKw, validFrom, validUntil, sourceEventId, now)];
     }
 

@@ -10,3 +10,7 @@ public sealed record CreateHomeownerRequest(string? Username, string? Password);
 public sealed record MeView(string Name, string Role, string? SiteId);
 
 public sealed record HomeownerAccountView(string Username, string SiteId);
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+public sealed record ResetPasswordRequest(string? Password);

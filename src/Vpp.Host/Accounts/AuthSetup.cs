@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Vpp.Contracts.Accounts;
@@ -23,9 +24,11 @@ public static class AuthSetup
             o.Cookie.Name = "vpp.auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // Secure on https requests (behind a TLS-terminating proxy: with Vpp:Portal:TrustedProxies), or always.
+            o.Cookie.SecurePolicy = portal.SecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
             o.SlidingExpiration = true;
+            o.Events.OnValidatePrincipal = SessionCheck.ValidateAsync;
             o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
             o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
         });
@@ -33,6 +36,14 @@ public static class AuthSetup
         var keys = services.AddDataProtection().SetApplicationName("vpp");
         if (!string.IsNullOrWhiteSpace(portal.KeysDirectory)) keys.PersistKeysToFileSystem(new DirectoryInfo(portal.KeysDirectory));
         services.AddSingleton<IPasswordHasher<HomeownerCredentials>, PasswordHasher<HomeownerCredentials>>();
+        if (portal.TrustedProxies.Length > 0)
+            services.Configure<ForwardedHeadersOptions>(o =>
+            {
+                o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                o.KnownProxies.Clear();
+                o.KnownIPNetworks.Clear();
+                foreach (var proxy in portal.TrustedProxies) o.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            });
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

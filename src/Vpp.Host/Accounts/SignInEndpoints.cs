@@ -34,6 +34,8 @@ public static partial class SignInEndpoints
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.NoContent();
         }).WithSummary("Sign out");
+        auth.MapPost("/password", ChangePassword).RequireAuthorization().RequireRateLimiting(AuthSetup.SignInLimit)
+            .WithSummary("A homeowner changes their password: their other sessions end, this one continues");
         auth.MapGet("/me", (ClaimsPrincipal user) =>
                 Results.Ok(new MeView(user.Identity!.Name!, user.IsOperator() ? VppClaims.Operator : VppClaims.Homeowner, user.SiteId())))
             .RequireAuthorization().WithSummary("Who is signed in");
@@ -44,6 +46,12 @@ public static partial class SignInEndpoints
     {
         api.MapPost("/sites/{siteId}/homeowners", Create).WithTags("Sites")
             .WithSummary("Create a homeowner account for a site (event-sourced; the password is stored hashed)");
+        api.MapPost("/homeowners/{username}/password", ResetPassword).WithTags("Sites")
+            .WithSummary("Reset a homeowner's password: their sessions end and a lockout is lifted");
+        api.MapPost("/homeowners/{username}/disable", (string username, IGrainFactory grains, ClaimsPrincipal user) => SetDisabled(username, true, grains, user))
+            .WithTags("Sites").WithSummary("Disable a homeowner account: it cannot sign in and its sessions end");
+        api.MapPost("/homeowners/{username}/enable", (string username, IGrainFactory grains, ClaimsPrincipal user) => SetDisabled(username, false, grains, user))
+            .WithTags("Sites").WithSummary("Enable a disabled homeowner account");
         return api;
     }
 
@@ -73,32 +81,99 @@ public static partial class SignInEndpoints
         var username = Normalize(body.Username);
         if (!UsernamePattern().IsMatch(username) || body.Password is not { Length: > 0 and <= MaxPasswordLength } password)
             return Failed(logs, http, username);
-        var account = await grains.GetGrain<IHomeownerAccountGrain>(username).GetCredentials();
+        var grain = grains.GetGrain<IHomeownerAccountGrain>(username);
+        var account = await grain.GetCredentials();
+        // The hash is verified whatever the account's state: every refusal takes the same work and gets the same answer.
         var verdict = hasher.VerifyHashedPassword(account!, account?.PasswordHash ?? DecoyHash.Value, password);
-        if (account is null || verdict == PasswordVerificationResult.Failed) return Failed(logs, http, username);
+        if (account is null) return Failed(logs, http, username);
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            await grain.SignInFailed();
+            return Failed(logs, http, username);
+        }
+        if (account.Disabled || account.LockedUntil is not null) return Failed(logs, http, username);
 
-        await SignInAs(http, username, VppClaims.Homeowner, account.SiteId);
+        await grain.SignInSucceeded();
+        await SignInAs(http, username, VppClaims.Homeowner, account.SiteId, passwordVersion: account.PasswordVersion);
         return Results.Ok(new MeView(username, VppClaims.Homeowner, account.SiteId));
     }
 
     private static async Task<IResult> OperatorSignIn(OperatorSignInRequest body, HttpContext http, OperatorApiKey key, ILoggerFactory logs)
     {
         if (!key.Matches(body.ApiKey)) return Failed(logs, http, VppClaims.Operator);
-        await SignInAs(http, VppClaims.Operator, VppClaims.Operator, null);
+        await SignInAs(http, VppClaims.Operator, VppClaims.Operator, null, keyFingerprint: key.Fingerprint);
         return Results.Ok(new MeView(VppClaims.Operator, VppClaims.Operator, null));
     }
 
-    private static Task SignInAs(HttpContext http, string name, string role, string? siteId)
+    private static async Task<IResult> ChangePassword(ChangePasswordRequest body, HttpContext http, ClaimsPrincipal user, IGrainFactory grains,
+        IPasswordHasher<HomeownerCredentials> hasher)
     {
-        var claims = new List<Claim> { new(ClaimTypes.Name, name), new(ClaimTypes.Role, role) };
+        if (!user.IsInRole(VppClaims.Homeowner) || user.Identity?.Name is not { } username)
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Homeowners only", detail: "Operators change the operator key instead.");
+        var grain = grains.GetGrain<IHomeownerAccountGrain>(username);
+        if (await grain.GetCredentials() is not { } account) return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Signed out");
+        var v = new Validation();
+        if (body.CurrentPassword is not { Length: > 0 and <= MaxPasswordLength } current
+            || hasher.VerifyHashedPassword(account, account.PasswordHash, current) == PasswordVerificationResult.Failed)
+        {
+            await grain.SignInFailed();
+            v.Add("currentPassword", "Wrong password.");
+        }
+        if (body.NewPassword is not { } next || next.Length < MinPasswordLength || next.Length > MaxPasswordLength)
+            v.Add("newPassword", $"Required: {MinPasswordLength}–{MaxPasswordLength} characters.");
+        if (!v.IsValid) return v.Problem();
+
+        await grain.ChangePassword(hasher.HashPassword(account, body.NewPassword!), user.Actor());
+        // This session continues on the new password version; every other one has ended.
+        await SignInAs(http, username, VppClaims.Homeowner, account.SiteId, passwordVersion: account.PasswordVersion + 1);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> ResetPassword(string username, ResetPasswordRequest body, IGrainFactory grains,
+        IPasswordHasher<HomeownerCredentials> hasher, ClaimsPrincipal user)
+    {
+        var name = Normalize(username);
+        var v = new Validation();
+        if (body.Password is not { } password || password.Length < MinPasswordLength || password.Length > MaxPasswordLength)
+            v.Add("password", $"Required: {MinPasswordLength}–{MaxPasswordLength} characters.");
+        if (!v.IsValid) return v.Problem();
+        return UsernamePattern().IsMatch(name) && await grains.GetGrain<IHomeownerAccountGrain>(name)
+                .ChangePassword(hasher.HashPassword(null!, body.Password!), user.Identity?.IsAuthenticated == true ? user.Actor() : VppClaims.Operator)
+            ? Results.NoContent()
+            : UnknownAccount(name);
+    }
+
+    private static async Task<IResult> SetDisabled(string username, bool disabled, IGrainFactory grains, ClaimsPrincipal user)
+    {
+        var name = Normalize(username);
+        return UsernamePattern().IsMatch(name) && await grains.GetGrain<IHomeownerAccountGrain>(name)
+                .SetDisabled(disabled, user.Identity?.IsAuthenticated == true ? user.Actor() : VppClaims.Operator)
+            ? Results.NoContent()
+            : UnknownAccount(name);
+    }
+
+    private static IResult UnknownAccount(string name) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown account", detail: $"No homeowner account '{RefusalLog.Safe(name)}'.");
+
+    private static Task SignInAs(HttpContext http, string name, string role, string? siteId, int? passwordVersion = null, string? keyFingerprint = null)
+    {
+        var issued = http.RequestServices.GetRequiredService<NodaTime.IClock>().GetCurrentInstant().ToUnixTimeSeconds();
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, name), new(ClaimTypes.Role, role),
+            new(SessionCheck.IssuedAt, issued.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
         if (siteId is not null) claims.Add(new Claim(VppClaims.Site, siteId));
+        if (passwordVersion is { } version) claims.Add(new Claim(SessionCheck.PasswordVersion, version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (keyFingerprint is not null) claims.Add(new Claim(SessionCheck.KeyFingerprint, keyFingerprint));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
         return http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
     }
 
     private static IResult Failed(ILoggerFactory logs, HttpContext http, string username)
     {
-        logs.CreateLogger("Vpp.Host.Accounts.SignIn").LogWarning("Sign-in failed for '{Username}' from {Address}", username, http.Connection.RemoteIpAddress);
+        http.RequestServices.GetRequiredService<RefusalLog>()
+            .Warn("sign-in", "Sign-in failed for '{Username}' from {Address}", RefusalLog.Safe(username), http.Connection.RemoteIpAddress);
         return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", detail: "Wrong user name or password.");
     }
 }

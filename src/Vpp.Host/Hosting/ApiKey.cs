@@ -34,6 +34,9 @@ public sealed class OperatorApiKey
     public string Value { get; }
     public bool Generated { get; }
 
+    /// <summary>Names the key without revealing it (in operator sessions: a new key ends them).</summary>
+    public string Fingerprint => Convert.ToHexStringLower(_hash.AsSpan(0, 8));
+
     /// <summary>What is wrong with a configured key, or null.</summary>
     public static string? Problem(string key) =>
         key.Trim().Length < MinLength ? $"the operator key must have at least {MinLength} characters (e.g. openssl rand -hex 24)." : null;

@@ -23,6 +23,13 @@ public sealed class VppHostOptions
     /// <summary>Bad frames one connection may send within 10 seconds before it is closed with 1008.</summary>
     public int MaxBadFramesPer10s { get; set; } = 20;
 
+    /// <summary>
+    /// Refused device upgrades (no, unknown or revoked token) one address may make in a minute before its
+    /// upgrades are answered 429 unchecked until the minute is over. High, because many homes can share
+    /// one address (carrier-grade NAT).
+    /// </summary>
+    public int MaxRefusedUpgradesPerMinute { get; set; } = 120;
+
     public OrleansOptions Orleans { get; set; } = new();
 
     public HistoryOptions History { get; set; } = new();
@@ -46,10 +53,24 @@ public sealed class VppHostOptions
         /// <summary>Where the cookie-protection keys live; hosts behind one load balancer must share it. Empty: the user profile.</summary>
         public string KeysDirectory { get; set; } = "";
 
+        /// <summary>A session ends this long after sign-in however active it is (it also ends after 12 idle hours).</summary>
+        public double SessionLifetimeHours { get; set; } = 24;
+
+        /// <summary>Mark the session cookie Secure whatever the request's scheme (set it behind TLS; otherwise it is Secure on https requests).</summary>
+        public bool SecureCookies { get; set; }
+
+        /// <summary>
+        /// Proxies (IP addresses) whose X-Forwarded-For and X-Forwarded-Proto are trusted: with them the
+        /// per-address limits see each client, and a request that came over TLS counts as https. Empty: none.
+        /// </summary>
+        public string[] TrustedProxies { get; set; } = [];
+
         public string? Problem() =>
             !(MinBackupReservePct >= 0 && MinBackupReservePct <= MaxBackupReservePct && MaxBackupReservePct <= 100)
                 ? "need 0 ≤ MinBackupReservePct ≤ MaxBackupReservePct ≤ 100."
             : SignInAttemptsPerMinute < 1 ? "SignInAttemptsPerMinute must be at least 1."
+            : !(SessionLifetimeHours > 0 && SessionLifetimeHours <= 24 * 30) ? "SessionLifetimeHours must be more than 0 and at most 720."
+            : TrustedProxies.FirstOrDefault(p => !System.Net.IPAddress.TryParse(p, out _)) is { } bad ? $"TrustedProxies: '{bad}' is not an IP address."
             : null;
     }
 

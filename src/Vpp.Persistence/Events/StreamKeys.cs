@@ -33,7 +33,7 @@ public static class EventTypes
         typeof(FrequencyResponseCommitted), typeof(FrequencyResponseActivated), typeof(RegionBaselineRecorded),
         typeof(DispatchRequested), typeof(DispatchAccepted), typeof(DispatchRejected), typeof(DispatchBaselinesRecorded), typeof(DispatchStarted),
         typeof(DispatchReallocated), typeof(DispatchDeliveryReported), typeof(DispatchCompleted), typeof(DispatchCancelled),
-        typeof(HomeownerAccountCreated), typeof(EarningsCredited),
+        typeof(HomeownerAccountCreated), typeof(HomeownerPasswordChanged), typeof(HomeownerAccountDisabled), typeof(HomeownerAccountEnabled), typeof(EarningsCredited),
         typeof(ScheduleBuilt), typeof(BidSubmitted), typeof(BidNotSubmitted), typeof(BidAwarded), typeof(AwardDispatched), typeof(IntervalSettled), typeof(ReserveCommitted),
     ];
 }

@@ -25,6 +25,8 @@ public static partial class GridSignalParser
     public const string OperatingEnvelopeType = "vpp.grid.operating-envelope.v1";
     public const int MaxBytes = 16 * 1024;
     public static readonly Duration MaxDispatchLength = Duration.FromHours(24);
+    /// <summary>Operating envelopes are issued for the days ahead; one valid for months would be held by its site all that time.</summary>
+    public static readonly Duration MaxEnvelopeHorizon = Duration.FromDays(7);
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
     private static partial Regex IdPattern();
@@ -108,6 +110,7 @@ public static partial class GridSignalParser
         var until = InstantField(o, "validUntil");
         if (until <= from) throw new Invalid(ProtocolErrors.InvalidField, "validUntil must be after validFrom.");
         if (until <= now) throw new Invalid(ProtocolErrors.InvalidField, "validUntil is in the past.");
+        if (until > now + MaxEnvelopeHorizon) throw new Invalid(ProtocolErrors.InvalidField, "validUntil is more than 7 days ahead.");
         return new Result(new OperatingEnvelopeSignal(site, import, export, from, until), null, null);
     }
 
