@@ -90,7 +90,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o => JsonConfig.Apply(o.SerializerOptions));
-builder.Services.AddSignalR().AddJsonProtocol(o => JsonConfig.Apply(o.PayloadSerializerOptions));
+builder.Services.AddSignalR(o => Microsoft.AspNetCore.SignalR.HubOptionsExtensions.AddFilter<HubErrors>(o)).AddJsonProtocol(o => JsonConfig.Apply(o.PayloadSerializerOptions));
 builder.Services.AddOpenApi(o => o.AddNodaTimeSchemas());
 
 var app = builder.Build();

@@ -32,6 +32,11 @@ public static class DeviceMessageParser
         {
             return Fail(e.Code, e.Message);
         }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader.GetString throws for a string that is not valid UTF-16 (an unpaired surrogate "\ud800").
+            return Fail(ProtocolErrors.InvalidJson, "A string in the frame is not valid text (an unpaired surrogate).");
+        }
         catch (JsonException)
         {
             return LooksNonFinite(utf8)
@@ -127,7 +132,8 @@ public static class DeviceMessageParser
     private static ParseResult Ok(DeviceMessage m) => new(m, null);
     private static ParseResult Fail(string code, string message) => new(null, new ProtocolError(code, message));
 
-    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
+    /// <summary>At most 40 characters, never cutting a surrogate pair in two.</summary>
+    private static string Truncate(string s) => s.Length <= 40 ? s : s[..(char.IsHighSurrogate(s[39]) ? 39 : 40)] + "…";
 
     private static bool LooksNonFinite(ReadOnlySpan<byte> utf8) =>
         utf8.IndexOf("NaN"u8) >= 0 || utf8.IndexOf("Infinity"u8) >= 0;

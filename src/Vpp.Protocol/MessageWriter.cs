@@ -27,7 +27,7 @@ public static class MessageWriter
                     w.WriteString("commandId", m.CommandId);
                     w.WriteNumber("powerKw", m.PowerKw);
                     w.WriteString("validUntil", Iso(m.ValidUntil));
-                    w.WriteString("reason", m.Reason);
+                    w.WriteString("reason", ProtocolText.Valid(m.Reason));
                     if (m.MinSocPct is { } min) w.WriteNumber("minSocPct", min);
                     break;
                 case FrequencyResponseMessage m:
@@ -43,7 +43,7 @@ public static class MessageWriter
                 case ErrorMessage m:
                     w.WriteString("type", "error");
                     w.WriteString("code", m.Code);
-                    w.WriteString("message", m.Message);
+                    w.WriteString("message", ProtocolText.Valid(m.Message));
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(message), message.GetType().Name, "Unknown server message.");
@@ -126,4 +126,23 @@ public static class ServerMessageParser
 
     private static Instant Instant(JsonElement e, string name) =>
         InstantPattern.ExtendedIso.Parse(e.GetProperty(name).GetString()!).GetValueOrThrow();
+}
+
+internal static class ProtocolText
+{
+    /// <summary>
+    /// Text that quotes what a device sent may hold an unpaired surrogate, which the JSON writer refuses
+    /// (it ended the connection, found by the fuzz tests): each becomes U+FFFD.
+    /// </summary>
+    public static string Valid(string text)
+    {
+        if (!text.Any(char.IsSurrogate)) return text;
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(chars[i])) chars[i] = '\uFFFD';
+        }
+        return new string(chars);
+    }
 }

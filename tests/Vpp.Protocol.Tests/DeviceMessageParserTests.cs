@@ -135,6 +135,24 @@ public class DeviceMessageParserTests
         error.Message.Should().Contain(field);
     }
 
+    [Theory]
+    [InlineData("""{"type":"hello","deviceId":"\ud800"}""")]
+    [InlineData("""{"type":"ack","commandId":"c1","status":"accepted","reason":"\udc00 broken"}""")]
+    [InlineData("""{"type":"telemetry","seq":1,"ts":"\ud800","powerKw":1,"socPct":50}""")]
+    public void A_string_that_is_not_valid_text_is_refused_not_thrown(string frame) =>
+        Parse(frame).Error!.Code.Should().Be(ProtocolErrors.InvalidJson);
+
+    [Fact]
+    public void An_error_quoting_a_type_cut_inside_a_surrogate_pair_can_still_be_written()
+    {
+        // 39 letters and an emoji: cutting at 40 characters used to leave half the pair, which the JSON writer refuses.
+        var error = Parse($$"""{"type":"{{new string('a', 39)}}😀 and more"}""").Error!;
+        error.Code.Should().Be(ProtocolErrors.UnknownType);
+        var written = () => MessageWriter.Write(new ErrorMessage(error.Code, error.Message));
+        written.Should().NotThrow();
+        MessageWriter.Write(new ErrorMessage("x", "half a pair \ud83d here")).Should().NotBeEmpty("an unpaired surrogate is replaced, not thrown");
+    }
+
     [Fact]
     public void A_meter_reading_at_its_connections_bound_is_accepted() =>
         Parse("""{"type":"telemetry","seq":1,"ts":"2026-11-23T12:00:00Z","gridKw":-150,"loadKw":150,"powerKw":150}""", Meter).IsOk.Should().BeTrue();

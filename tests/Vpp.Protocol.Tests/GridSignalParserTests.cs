@@ -116,6 +116,13 @@ public class GridSignalParserTests
             .Error.Should().Contain("validUntil is in the past");
     }
 
+    [Theory]
+    [InlineData(GridSignalParser.DispatchRequestType, """{"requestId":"\ud800","region":"r","startsAt":"2026-11-23T13:00:00Z","endsAt":"2026-11-23T14:00:00Z","powerKw":5,"priority":3}""")]
+    [InlineData(GridSignalParser.FrequencyType, """{"ts":"\udc00","hz":50}""")]
+    [InlineData(GridSignalParser.OperatingEnvelopeType, """{"siteId":"h-1\ud800","importLimitKw":7,"exportLimitKw":0,"validFrom":"2026-11-23T12:00:00Z","validUntil":"2026-11-23T14:00:00Z"}""")]
+    public void A_string_that_is_not_valid_text_is_refused_not_thrown(string type, string json) =>
+        Parse(type, json).ErrorCode.Should().Be(ProtocolErrors.InvalidJson);
+
     [Fact]
     public void An_operating_envelope_ends_at_most_seven_days_ahead()
     {

@@ -56,7 +56,15 @@ public sealed class GridSignalConsumer(KafkaEndpoint kafka, KafkaOptions options
             case OperatingEnvelopeSignal e:
                 var site = grains.GetGrain<ISiteGrain>(e.SiteId);
                 if (await site.GetSettings() is null) return Handled.Refuse("unknown_site", $"No site '{e.SiteId}' is registered.");
-                await site.SetOperatingEnvelope(new OperatingEnvelope(e.ImportLimitKw, e.ExportLimitKw, e.ValidFrom, e.ValidUntil), ce.Id);
+                try
+                {
+                    await site.SetOperatingEnvelope(new OperatingEnvelope(e.ImportLimitKw, e.ExportLimitKw, e.ValidFrom, e.ValidUntil), ce.Id);
+                }
+                catch (ArgumentOutOfRangeException refused)
+                {
+                    // The site's own refusal (e.g. too many envelopes in force): a dead letter at once, not a poison retried.
+                    return Handled.Refuse(ProtocolErrors.InvalidField, refused.Message);
+                }
                 return Handled.Ok;
             default:
                 return Handled.Refuse(ProtocolErrors.UnknownType, "Unsupported grid signal.");

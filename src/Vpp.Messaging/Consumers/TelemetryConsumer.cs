@@ -132,8 +132,9 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid text (an unpaired surrogate).
         }
         return DeviceIdField.Missing;
     }

@@ -22,7 +22,8 @@ public sealed class KafkaEndpoint : IDisposable
                 Embedded.BootstrapServers, Embedded.BootstrapServers);
         }
         BootstrapServers = Embedded?.BootstrapServers ?? options.BootstrapServers;
-        _producer = new(() => new ProducerBuilder<string, byte[]>(new ProducerConfig
+        _security = Embedded is null ? options.Security : new KafkaSecurity();
+        _producer = new(() => new ProducerBuilder<string, byte[]>(_security.ApplyTo(new ProducerConfig
         {
             BootstrapServers = BootstrapServers,
             EnableIdempotence = true,
@@ -30,14 +31,23 @@ public sealed class KafkaEndpoint : IDisposable
             LingerMs = 5,
             // A delivery that cannot complete in time is reported as failed; the outbox retries it.
             MessageTimeoutMs = 30_000,
-        }).Build());
+        })).Build());
     }
 
     public string BootstrapServers { get; }
     public MockKafkaCluster? Embedded { get; }
     public IProducer<string, byte[]> Producer => _producer.Value;
 
-    public ConsumerConfig ConsumerConfig(string groupId) => new()
+    private readonly KafkaSecurity _security;
+
+    /// <summary>Settings for another client of these brokers (an admin client, say), with the security applied.</summary>
+    public T Client<T>(T config) where T : ClientConfig
+    {
+        config.BootstrapServers = BootstrapServers;
+        return _security.ApplyTo(config);
+    }
+
+    public ConsumerConfig ConsumerConfig(string groupId) => _security.ApplyTo(new ConsumerConfig
     {
         BootstrapServers = BootstrapServers,
         GroupId = groupId,
@@ -46,7 +56,7 @@ public sealed class KafkaEndpoint : IDisposable
         AutoOffsetReset = AutoOffsetReset.Earliest,
         SessionTimeoutMs = 6_000,
         IsolationLevel = IsolationLevel.ReadCommitted,
-    };
+    });
 
     public void Dispose()
     {

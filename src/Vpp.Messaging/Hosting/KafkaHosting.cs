@@ -16,6 +16,7 @@ public static class KafkaHosting
     /// </summary>
     public static IServiceCollection AddVppKafka(this IServiceCollection services, KafkaOptions options, bool durableOutbox)
     {
+        if (!options.Embedded && options.Security.Problem() is { } problem) throw new InvalidOperationException("Configuration Kafka:Security: " + problem);
         services.AddSingleton(options);
         services.AddSingleton<KafkaEndpoint>();
         services.AddSingleton<KafkaMetrics>();

@@ -65,6 +65,9 @@ public sealed class KafkaOptions
     };
 
     public bool Embedded => string.IsNullOrWhiteSpace(BootstrapServers);
+
+    /// <summary>Authentication and encryption towards real brokers (docs/kafka-topics.md#security).</summary>
+    public KafkaSecurity Security { get; set; } = new();
 }
 
 public sealed class TopicSpec

@@ -18,7 +18,7 @@ public sealed class AdminTopicProvisioner(KafkaOptions options, ILogger<AdminTop
 {
     public async Task EnsureTopicsAsync(CancellationToken ct)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = options.BootstrapServers }).Build();
+        using var admin = new AdminClientBuilder(options.Security.ApplyTo(new AdminClientConfig { BootstrapServers = options.BootstrapServers })).Build();
         var specs = options.Topics.Select(t =>
         {
             var replication = t.Value.ReplicationFactor ?? options.ReplicationFactor;

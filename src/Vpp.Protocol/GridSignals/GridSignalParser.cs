@@ -70,6 +70,12 @@ public static partial class GridSignalParser
             {
                 return Fail(e.Code, e.Message);
             }
+            catch (InvalidOperationException)
+            {
+                // JsonElement.GetString throws for a string that is not valid UTF-16 (an unpaired surrogate "\ud800"):
+                // found by the fuzz tests, it failed the grid-signals consumer on every retry.
+                return Fail(ProtocolErrors.InvalidJson, "A string in the message is not valid text (an unpaired surrogate).");
+            }
         }
     }
 

@@ -36,10 +36,22 @@ public sealed class DashboardReconnectTests(DashboardHost host, Chromium chromiu
             ws.ConnectToServer();
             outage.Socket = ws;
         });
+        var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Console += (_, m) => console.Enqueue($"{m.Type}: {m.Text}");
+        page.Response += (_, r) => { if (r.Status >= 400) console.Enqueue($"HTTP {r.Status} {r.Request.Method} {r.Url}"); };
         await page.GotoAsync("/");
         await page.FillAsync("#api-key", VppHost.ApiKey);
         await page.ClickAsync("#operator-form button");
-        await page.WaitForURLAsync("**/operator.html", new() { Timeout = 90_000 });
+        try
+        {
+            await page.WaitForURLAsync("**/operator.html", new() { Timeout = 90_000 });
+        }
+        catch (TimeoutException e)
+        {
+            // Once seen in CI (not reproduced alone): say what the page saw.
+            throw new TimeoutException($"The operator sign-in never reached the dashboard; the page says '{await page.Locator("#operator-error").TextContentAsync()}' at {page.Url}; "
+                + $"console and failed requests: {string.Join(" | ", console)}", e);
+        }
         return (page, outage);
     }
 
