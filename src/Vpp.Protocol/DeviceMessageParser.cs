@@ -82,9 +82,9 @@ public static class DeviceMessageParser
                 if (f.GridKw is null) return Missing("gridKw", "a number (meter)");
                 if (f.LoadKw is not { } load) return Missing("loadKw", "a number (meter)");
                 if (load < 0) return Fail(ProtocolErrors.PowerOutOfRange, "loadKw cannot be negative.");
-                if (Math.Abs(f.GridKw.Value) > device.MaxPlausibleKw) return PowerOut("gridKw", f.GridKw.Value, device);
-                if (load > device.MaxPlausibleKw) return PowerOut("loadKw", load, device);
-                if (f.PowerKw is { } mp && Math.Abs(mp) > device.MaxPlausibleKw) return PowerOut("powerKw", mp, device);
+                if (PowerTooLarge(f.GridKw.Value, device)) return PowerOut("gridKw", f.GridKw.Value, device);
+                if (PowerTooLarge(load, device)) return PowerOut("loadKw", load, device);
+                if (f.PowerKw is { } mp && PowerTooLarge(mp, device)) return PowerOut("powerKw", mp, device);
                 power = f.PowerKw ?? 0;
                 break;
         }
@@ -121,10 +121,10 @@ public static class DeviceMessageParser
     }
 
     private static bool PowerTooLarge(double kw, DeviceProfile device) =>
-        device.RatingKw > 0 && Math.Abs(kw) > device.MaxPlausibleKw;
+        device.MaxPlausibleKw > 0 && Math.Abs(kw) > device.MaxPlausibleKw;
 
     private static ParseResult PowerOut(string field, double kw, DeviceProfile device) =>
-        Fail(ProtocolErrors.PowerOutOfRange, $"{field} {kw.ToString(System.Globalization.CultureInfo.InvariantCulture)} is beyond {DeviceProfile.RatingTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)} × the device rating ({(device.MaxPlausibleKw / DeviceProfile.RatingTolerance).ToString(System.Globalization.CultureInfo.InvariantCulture)} kW).");
+        Fail(ProtocolErrors.PowerOutOfRange, $"{field} {kw.ToString(System.Globalization.CultureInfo.InvariantCulture)} is beyond {DeviceProfile.RatingTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)} × the device rating ({device.EffectiveRatingKw.ToString(System.Globalization.CultureInfo.InvariantCulture)} kW).");
 
     private static ParseResult Missing(string field, string what) =>
         Fail(ProtocolErrors.InvalidField, $"Field '{field}' ({what}) is required.");

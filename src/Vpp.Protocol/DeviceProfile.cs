@@ -12,5 +12,8 @@ public sealed record DeviceProfile(string DeviceId, DeviceKind Kind, double Rati
     /// </summary>
     public const double MeterRatingKw = 100;
 
-    public double MaxPlausibleKw => (Kind == DeviceKind.Meter && RatingKw <= 0 ? MeterRatingKw : RatingKw) * RatingTolerance;
+    /// <summary>The rating power is checked against: the registered one, or a home's connection for a meter without one.</summary>
+    public double EffectiveRatingKw => Kind == DeviceKind.Meter && RatingKw <= 0 ? MeterRatingKw : RatingKw;
+
+    public double MaxPlausibleKw => EffectiveRatingKw * RatingTolerance;
 }

@@ -18,10 +18,9 @@ public sealed record DroopSettings(Power Committed, double NominalHz = 50, doubl
 
     public Power Response(double hz)
     {
-        if (!double.IsFinite(hz)) throw new ArgumentOutOfRangeException(nameof(hz), "Frequency must be a finite number.");
+        if (InDeadband(hz)) return Power.Zero;
         var deviation = NominalHz - hz; // > 0: under-frequency → discharge
         var magnitude = Math.Abs(deviation);
-        if (magnitude <= DeadbandHz) return Power.Zero;
         var share = Math.Min(1, (magnitude - DeadbandHz) / (FullActivationHz - DeadbandHz));
         return Committed.Abs() * (share * Math.Sign(deviation));
     }

@@ -12,6 +12,7 @@ namespace Vpp.Host.Accounts;
 public static class AuthSetup
 {
     public const string SignInLimit = "sign-in";
+    public const string CookieName = "vpp.auth";
 
     /// <summary>
     /// Cookie sign-in for the dashboards. The cookie is HttpOnly and SameSite=Strict (no cross-site
@@ -21,7 +22,7 @@ public static class AuthSetup
     {
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
-            o.Cookie.Name = "vpp.auth";
+            o.Cookie.Name = CookieName;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
             // Secure on https requests (behind a TLS-terminating proxy: with Vpp:Portal:TrustedProxies), or always.

@@ -76,31 +76,31 @@ public static partial class SignInEndpoints
     }
 
     private static async Task<IResult> SignIn(SignInRequest body, HttpContext http, IGrainFactory grains,
-        IPasswordHasher<HomeownerCredentials> hasher, ILoggerFactory logs)
+        IPasswordHasher<HomeownerCredentials> hasher)
     {
         var username = Normalize(body.Username);
         if (!UsernamePattern().IsMatch(username) || body.Password is not { Length: > 0 and <= MaxPasswordLength } password)
-            return Failed(logs, http, username);
+            return Failed(http, username);
         var grain = grains.GetGrain<IHomeownerAccountGrain>(username);
         var account = await grain.GetCredentials();
         // The hash is verified whatever the account's state: every refusal takes the same work and gets the same answer.
         var verdict = hasher.VerifyHashedPassword(account!, account?.PasswordHash ?? DecoyHash.Value, password);
-        if (account is null) return Failed(logs, http, username);
+        if (account is null) return Failed(http, username);
         if (verdict == PasswordVerificationResult.Failed)
         {
             await grain.SignInFailed();
-            return Failed(logs, http, username);
+            return Failed(http, username);
         }
-        if (account.Disabled || account.LockedUntil is not null) return Failed(logs, http, username);
+        if (account.Disabled || account.LockedUntil is not null) return Failed(http, username);
 
         await grain.SignInSucceeded();
         await SignInAs(http, username, VppClaims.Homeowner, account.SiteId, passwordVersion: account.PasswordVersion);
         return Results.Ok(new MeView(username, VppClaims.Homeowner, account.SiteId));
     }
 
-    private static async Task<IResult> OperatorSignIn(OperatorSignInRequest body, HttpContext http, OperatorApiKey key, ILoggerFactory logs)
+    private static async Task<IResult> OperatorSignIn(OperatorSignInRequest body, HttpContext http, OperatorApiKey key)
     {
-        if (!key.Matches(body.ApiKey)) return Failed(logs, http, VppClaims.Operator);
+        if (!key.Matches(body.ApiKey)) return Failed(http, VppClaims.Operator);
         await SignInAs(http, VppClaims.Operator, VppClaims.Operator, null, keyFingerprint: key.Fingerprint);
         return Results.Ok(new MeView(VppClaims.Operator, VppClaims.Operator, null));
     }
@@ -170,7 +170,7 @@ public static partial class SignInEndpoints
         return http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
     }
 
-    private static IResult Failed(ILoggerFactory logs, HttpContext http, string username)
+    private static IResult Failed(HttpContext http, string username)
     {
         http.RequestServices.GetRequiredService<RefusalLog>()
             .Warn("sign-in", "Sign-in failed for '{Username}' from {Address}", RefusalLog.Safe(username), http.Connection.RemoteIpAddress);

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using NodaTime;
 using NodaTime.Text;
 
@@ -8,9 +7,6 @@ namespace Vpp.Host.Api;
 internal sealed partial class Validation
 {
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex IdPattern();
 
     public bool IsValid => _errors.Count == 0;
 
@@ -26,7 +22,7 @@ internal sealed partial class Validation
 
     public string Id(string field, string? value)
     {
-        if (value is null || !IdPattern().IsMatch(value))
+        if (!Vpp.Contracts.Registrations.Ids.IsValid(value))
             Add(field, "Required: 1–64 characters from A–Z, a–z, 0–9, '.', '_', '-'.");
         return value ?? "";
     }

@@ -26,7 +26,7 @@ public sealed class OperatorApiKey
         }
         else
         {
-            Value = Problem(configured) is { } problem ? throw new InvalidOperationException("Configuration Vpp:OperatorApiKey: " + problem) : configured;
+            Value = configured; // its strength is checked at start-up (Program.cs)
         }
         _hash = SHA256.HashData(Encoding.UTF8.GetBytes(Value));
     }

@@ -14,15 +14,15 @@ public sealed class RefusalLog(IClock clock, ILoggerFactory logs)
     public const int PerMinute = 20;
     private const int MaxLoggedLength = 64;
     private readonly ConcurrentDictionary<string, (Instant Since, int Count)> _windows = new(StringComparer.Ordinal);
+    private readonly ILogger _log = logs.CreateLogger("Vpp.Host.Refusals");
 
     /// <summary>Logs a warning under <paramref name="kind"/> unless this minute's allowance is spent.</summary>
     public void Warn(string kind, string message, params object?[] args)
     {
         var now = clock.GetCurrentInstant();
         var (since, count) = _windows.AddOrUpdate(kind, (now, 1), (_, w) => now - w.Since < Duration.FromMinutes(1) ? (w.Since, w.Count + 1) : (now, 1));
-        var log = logs.CreateLogger("Vpp.Host.Refusals");
-        if (count <= PerMinute) log.LogWarning(message, args);
-        if (count == PerMinute) log.LogWarning("More {Kind} refusals this minute are not logged (since {Since})", kind, since);
+        if (count <= PerMinute) _log.LogWarning(message, args);
+        if (count == PerMinute) _log.LogWarning("More {Kind} refusals this minute are not logged (since {Since})", kind, since);
     }
 
     /// <summary>Client text as it may appear in a log line: at most 64 characters, printable, no line breaks or control characters.</summary>

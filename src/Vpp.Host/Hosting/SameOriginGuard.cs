@@ -14,7 +14,7 @@ public static class SameOriginGuard
         var request = http.Request;
         var path = request.Path;
         var guarded = path.StartsWithSegments("/hubs") || path.StartsWithSegments("/auth")
-            || ((path.StartsWithSegments("/portal") || path.StartsWithSegments("/api")) && request.Cookies.ContainsKey(AccountsCookie));
+            || ((path.StartsWithSegments("/portal") || path.StartsWithSegments("/api")) && request.Cookies.ContainsKey(Accounts.AuthSetup.CookieName));
         if (!guarded) return false;
         var changes = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
             || http.WebSockets.IsWebSocketRequest;
@@ -27,6 +27,4 @@ public static class SameOriginGuard
         // The host (with port), not the scheme: behind a TLS-terminating proxy the request arrives over http.
         return !Uri.TryCreate(origin, UriKind.Absolute, out var o) || !string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
-
-    private const string AccountsCookie = "vpp.auth";
 }

@@ -41,7 +41,7 @@ public sealed class LiveHub(IReadModels readModels, IGrainFactory grains, SiteWa
         // Access first: a homeowner learns nothing about other sites, not even whether they exist.
         if (!Context.User!.CanAccessSite(siteId)) throw Refuse($"site '{siteId}'");
         // Not a site id at all (empty, too long, other characters): unknown, before any grain is asked.
-        if (!IsSiteId(siteId)) throw new HubException($"Unknown site '{RefusalLog.Safe(siteId)}'.");
+        if (!Vpp.Contracts.Registrations.Ids.IsValid(siteId)) throw new HubException($"Unknown site '{RefusalLog.Safe(siteId)}'.");
         var site = grains.GetGrain<ISiteGrain>(siteId);
         if (await site.GetSettings() is null) throw new HubException($"Unknown site '{siteId}'.");
         await Groups.AddToGroupAsync(Context.ConnectionId, SiteGroup(siteId));
@@ -49,12 +49,9 @@ public sealed class LiveHub(IReadModels readModels, IGrainFactory grains, SiteWa
         return await site.GetState();
     }
 
-    /// <summary>Site ids as the REST API registers them: 1–64 characters from A–Z, a–z, 0–9, '.', '_', '-'.</summary>
-    private static bool IsSiteId(string? id) => id is { Length: > 0 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
-
     public async Task LeaveSite(string siteId)
     {
-        if (!IsSiteId(siteId)) return;
+        if (!Vpp.Contracts.Registrations.Ids.IsValid(siteId)) return;
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, SiteGroup(siteId));
         watchers.Leave(Context.ConnectionId, siteId);
     }

@@ -95,17 +95,13 @@ public sealed class TelemetryConsumer(KafkaEndpoint kafka, KafkaOptions options,
         var now = _batchNow = clock.GetCurrentInstant();
         // Keys that cannot be a device id are never looked up (a NUL byte fails every PostgreSQL query, which would
         // hold the batch for good); their messages are refused as unknown devices.
-        var missing = batch.Select(m => m.Message.Key).Where(k => CouldBeDeviceId(k) && !(_devices.TryGetValue(k, out var c) && c.Until > now))
+        var missing = batch.Select(m => m.Message.Key).Where(k => Vpp.Contracts.Registrations.Ids.IsValid(k) && !(_devices.TryGetValue(k, out var c) && c.Until > now))
             .Distinct(StringComparer.Ordinal).ToList();
         if (missing.Count == 0) return;
         var found = await readModels.GetDevicesAsync(missing, ct);
         foreach (var id in missing) _devices.TryRemove(id, out _);
         foreach (var entry in found) Remember(entry, now);
     }
-
-    /// <summary>The REST API registers device ids of 1–64 characters from A–Z, a–z, 0–9, '.', '_', '-'.</summary>
-    private static bool CouldBeDeviceId(string? key) =>
-        key is { Length: > 0 and <= 64 } && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
     private void Remember(DeviceDirectoryEntry entry, Instant now)
     {

@@ -40,13 +40,6 @@ public sealed class KafkaEndpoint : IDisposable
 
     private readonly KafkaSecurity _security;
 
-    /// <summary>Settings for another client of these brokers (an admin client, say), with the security applied.</summary>
-    public T Client<T>(T config) where T : ClientConfig
-    {
-        config.BootstrapServers = BootstrapServers;
-        return _security.ApplyTo(config);
-    }
-
     public ConsumerConfig ConsumerConfig(string groupId) => _security.ApplyTo(new ConsumerConfig
     {
         BootstrapServers = BootstrapServers,

@@ -129,14 +129,15 @@ public sealed class TestHome : IAsyncDisposable
                     continue;
                 }
                 if (message is not SetpointMessage setpoint) continue;
+                // The battery runs it before the test can see it arrived: a test that waits for the reason then reads the power.
+                var answer = AnswerSetpointsWith;
+                if (answer == "accepted") _setpoint = (setpoint.PowerKw, setpoint.ValidUntil);
                 SetpointsReceived++;
-                LastSetpointReason = setpoint.Reason;
-                SetpointReasons.Enqueue(LastSetpointReason);
-                SetpointArrivals.Enqueue((LastSetpointReason, Now));
+                SetpointReasons.Enqueue(setpoint.Reason);
+                SetpointArrivals.Enqueue((setpoint.Reason, Now));
                 SocAtSetpoints.Enqueue(SocPct);
-                if (AnswerSetpointsWith is not { } answer) continue;
-                if (answer == "accepted")
-                    _setpoint = (setpoint.PowerKw, setpoint.ValidUntil);
+                LastSetpointReason = setpoint.Reason;
+                if (answer is null) continue;
                 await Send(_battery, new { type = "ack", commandId = setpoint.CommandId, status = answer, reason = answer == "rejected" ? "busy" : null });
             }
         }
